@@ -1,0 +1,1 @@
+"""The command line: batch work with no screen. Each subcommand lives in its own module."""

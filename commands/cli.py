@@ -1,0 +1,44 @@
+"""Runs one subcommand: parses, finds the data folder, maps known conditions to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from commands import backup, check, demo, records
+from commands.output import EXIT_ENVIRONMENT, EXIT_REFUSED, Reporter
+from commands.parser import ChineseArgumentParser, common_options
+from models.errors import InvalidInput, KnownError
+from models.paths import resolve_data_dir
+
+
+def build_parser() -> ChineseArgumentParser:
+    parent = common_options()
+    parser = ChineseArgumentParser(
+        prog="main.py",
+        parents=[parent],
+        description="工会组建工作台。不带子命令时打开窗口；带子命令时在命令行完成批量工作。",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="子命令")
+    demo.add_parser(subparsers, parent)
+    backup.add_parsers(subparsers, parent)
+    check.add_parser(subparsers, parent)
+    records.add_parsers(subparsers, parent)
+    return parser
+
+
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse the command line; exits with code 2 and a Chinese message on a usage error."""
+    return build_parser().parse_args(argv)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the parsed subcommand and return its exit code."""
+    reporter = Reporter(as_json=getattr(args, "json", False))
+    try:
+        data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+        return args.run(args, data_dir, reporter)
+    except InvalidInput as exc:
+        return reporter.fail(EXIT_REFUSED, exc.message, field=exc.field)
+    except KnownError as exc:
+        return reporter.fail(EXIT_ENVIRONMENT, exc.message)

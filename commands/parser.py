@@ -1,0 +1,51 @@
+"""The argument parser, speaking Chinese (argparse's own messages are translated where clerks meet them)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+from commands.output import EXIT_ENVIRONMENT
+
+_ARGPARSE_MESSAGES = (
+    (r"the following arguments are required: (.*)", r"缺少参数：\1"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", r"参数 \1 的值 \2 无效，可选：\3"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", r"参数 \1 的值 \3 无效"),
+    (r"argument (\S+): expected one argument", r"参数 \1 需要一个值"),
+    (r"invalid choice: (.*?) \(choose from (.*)\)", r"无效的子命令 \1，可选：\2"),
+)
+
+
+def _in_chinese(message: str) -> str:
+    for pattern, replacement in _ARGPARSE_MESSAGES:
+        if re.fullmatch(pattern, message):
+            return re.sub(pattern, replacement, message)
+    return message
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        text = f"命令用法有误：{_in_chinese(message)}（用 -h 查看帮助）"
+        print(f"{self.prog}: {text}", file=sys.stderr)
+        if "--json" in sys.argv:
+            import json
+
+            print(json.dumps({"ok": False, "exit_code": EXIT_ENVIRONMENT, "error": text}, ensure_ascii=False))
+        sys.exit(EXIT_ENVIRONMENT)
+
+
+def common_options() -> argparse.ArgumentParser:
+    """--data-dir and --json, accepted before or after the subcommand."""
+    parent = ChineseArgumentParser(add_help=False)
+    parent.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="数据文件夹（默认为用户数据文件夹，也可用环境变量 UNIONDESK_DATA_DIR 指定）",
+    )
+    parent.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="最后一行输出一个汇总结果的 JSON 对象"
+    )
+    return parent

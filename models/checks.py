@@ -1,0 +1,109 @@
+"""``check``: is the database whole and is every stored code still valid?"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, select
+
+from models import codes
+from models.database import reading
+from models.entities import Employer, FirstLevelUnion, Member, Union
+from models.errors import CodeError
+
+
+@dataclass
+class CheckReport:
+    """Problem counts by kind (zero counts included), and a few examples for the clerk to look at."""
+
+    problems: Counter[str] = field(default_factory=Counter)
+    examples: list[str] = field(default_factory=list)
+    records_checked: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.problems.values())
+
+    def add(self, kind: str, example: str) -> None:
+        self.problems[kind] += 1
+        if len(self.examples) < 20:
+            self.examples.append(example)
+
+
+PROBLEM_KINDS = (
+    "integrity",
+    "foreign_keys",
+    "member_id_number",
+    "member_mobile",
+    "employer_credit_code",
+    "union_credit_code",
+    "first_level_union_credit_code",
+)
+
+
+def _recheck(
+    report: CheckReport, kind: str, rows: Iterable[tuple[int, str]], check: Callable[[str], str], table: str
+) -> None:
+    for record_id, value in rows:
+        report.records_checked += 1
+        try:
+            valid = check(value)
+        except CodeError as exc:
+            report.add(kind, f"{table} #{record_id}：{exc.message}")
+            continue
+        if valid != value:  # stored in a form the program would not have written
+            report.add(kind, f"{table} #{record_id}：“{value}”未按规范形式保存（应为“{valid}”）")
+
+
+def check_database(engine: Engine) -> CheckReport:
+    """Run SQLite's integrity and foreign-key checks and re-validate every stored code."""
+    report = CheckReport(problems=Counter(dict.fromkeys(PROBLEM_KINDS, 0)))
+    with engine.connect() as connection:
+        for (line,) in connection.exec_driver_sql("PRAGMA integrity_check"):
+            if line != "ok":
+                report.add("integrity", line)
+        for table, rowid, parent, _ in connection.exec_driver_sql("PRAGMA foreign_key_check"):
+            report.add("foreign_keys", f"{table} 第 {rowid} 行引用了不存在的 {parent} 记录")
+    with reading(engine) as s, s.begin():
+        _recheck(
+            report,
+            "member_id_number",
+            s.execute(select(Member.id, Member.id_number)),
+            codes.check_id_number,
+            "会员",
+        )
+        _recheck(
+            report,
+            "member_mobile",
+            s.execute(select(Member.id, Member.mobile).where(Member.mobile.is_not(None))),
+            codes.check_mobile,
+            "会员",
+        )
+        _recheck(
+            report,
+            "employer_credit_code",
+            s.execute(select(Employer.id, Employer.credit_code).where(Employer.credit_code.is_not(None))),
+            codes.check_credit_code,
+            "单位",
+        )
+        _recheck(
+            report,
+            "union_credit_code",
+            s.execute(select(Union.id, Union.credit_code).where(Union.credit_code.is_not(None))),
+            codes.check_union_credit_code,
+            "基层工会",
+        )
+        _recheck(
+            report,
+            "first_level_union_credit_code",
+            s.execute(
+                select(FirstLevelUnion.id, FirstLevelUnion.credit_code).where(
+                    FirstLevelUnion.credit_code.is_not(None)
+                )
+            ),
+            codes.check_union_credit_code,
+            "一级工会",
+        )
+    return report

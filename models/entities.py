@@ -1,0 +1,400 @@
+"""The records of a district federation's union office, as SQLAlchemy 2 mapped classes.
+
+Names follow the glossary in DOMAIN.md. Choice columns hold short English codes (the ``StrEnum`` values
+below) and the database checks them; the Chinese words for them live in ``ui/`` and ``printing/``.
+Facts that follow from other columns (an ID number's birth date and sex, whether an employer has a union,
+whether a notice is overdue) are not stored, so they can never disagree with their source.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class EmployerClass(StrEnum):
+    STATE_OWNED = "state_owned"  # 国有企业
+    PUBLIC_INSTITUTION = "public_institution"  # 机关事业单位
+    NON_PUBLIC = "non_public"  # 非公企业
+    SOCIAL_ORGANIZATION = "social_organization"  # 社会组织
+
+
+class StaffCountSource(StrEnum):
+    SOCIAL_SECURITY = "social_security"  # 社保
+    TAX = "tax"  # 税务
+    MARKET_REGULATION = "market_regulation"  # 市场监管
+    SELF_REPORTED = "self_reported"  # 单位自报
+    SURVEY = "survey"  # 走访摸底
+
+
+class FirstLevelUnionKind(StrEnum):
+    STREET = "street"  # 街道工会
+    PARK = "park"  # 园区工会
+    INDUSTRY = "industry"  # 行业工会
+
+
+class UnionKind(StrEnum):
+    SINGLE = "single"  # 单独基层工会
+    JOINT = "joint"  # 联合基层工会
+    REGIONAL = "regional"  # 区域性、行业性工会
+
+
+class UnionStatus(StrEnum):
+    ACTIVE = "active"
+    TRANSFERRED_OUT = "transferred_out"  # 组织关系转出
+    DISSOLVED = "dissolved"  # 撤销
+
+
+class MemberStatus(StrEnum):
+    ACTIVE = "active"  # 在会
+    TRANSFERRED_OUT = "transferred_out"  # 转出
+    WITHDRAWN = "withdrawn"  # 退会
+
+
+class HouseholdType(StrEnum):
+    URBAN = "urban"  # 城镇户籍
+    RURAL = "rural"  # 农业户籍: an employed member with it counts as 农民工
+
+
+class EmploymentForm(StrEnum):
+    REGULAR = "regular"  # 在岗职工
+    FLEXIBLE = "flexible"  # 灵活就业
+
+
+class FlexibleOccupation(StrEnum):
+    TRUCK_DRIVER = "truck_driver"  # 货车司机
+    COURIER = "courier"  # 快递员
+    FOOD_DELIVERY = "food_delivery"  # 外卖送餐员
+    RIDE_HAILING = "ride_hailing"  # 网约车司机
+    OTHER = "other"
+
+
+class JoinChannel(StrEnum):
+    REGULAR = "regular"  # 本单位入会
+    SOURCE_SITE = "source_site"  # 源头入会 (at a construction site)
+    PUBLIC_HIRE = "public_hire"  # 机关事业单位聘用人员
+    FLEXIBLE_GROUP = "flexible_group"  # 灵活就业群体集中入会
+
+
+class TaskStatus(StrEnum):
+    NOT_STARTED = "not_started"  # 未启动
+    MOBILIZING = "mobilizing"  # 宣传动员
+    PREPARING = "preparing"  # 筹备中
+    FOUNDED = "founded"  # 已建会
+    DEFERRED = "deferred"  # 暂缓
+    CANCELLED = "cancelled"  # 注销
+
+
+class NoticeKind(StrEnum):
+    OPINION_LETTER = "opinion_letter"  # 工会组建意见函
+    INSPECTION_OPINION = "inspection_opinion"  # 工会组建法律监督检查意见书
+    RECOMMENDATION = "recommendation"  # 工会组建法律监督建议书
+
+
+class NoticeStatus(StrEnum):
+    DRAFT = "draft"
+    ISSUED = "issued"
+    SERVED = "served"
+    REPLIED = "replied"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
+    VOID = "void"  # 作废: its number stays taken
+
+
+class ServiceMethod(StrEnum):
+    DIRECT = "direct"  # 直接送达
+    MAIL = "mail"  # 邮寄送达
+    LEFT = "left"  # 留置送达
+
+
+# Constraint names matter to Alembic's batch mode on SQLite, which recreates tables by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def now() -> datetime:
+    """Local wall-clock time, to the second: what a clerk reads back in the record."""
+    return datetime.now().replace(microsecond=0)
+
+
+def one_of(column: str, choices: type[StrEnum], name: str | None = None) -> CheckConstraint:
+    """A CHECK that keeps ``column`` to the values of ``choices`` (NULL passes, as SQL has it)."""
+    values = ", ".join(f"'{choice.value}'" for choice in choices)
+    return CheckConstraint(f"{column} IN ({values})", name=name or column)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Record:
+    """Every record: an integer key for joins, a UUID that never changes (for merging a laptop's
+    records back into the office database), and when it was made and last changed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=now, onupdate=now)
+
+
+class Federation(Record, Base):
+    """区总工会: the office running the program. Exactly one row."""
+
+    __tablename__ = "federation"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("notice_reply_days > 0", name="reply_days_positive"),
+        CheckConstraint("staff_threshold > 0 AND non_public_staff_threshold > 0", name="thresholds_positive"),
+    )
+
+    name: Mapped[str] = mapped_column(String(100))
+    short_name: Mapped[str] = mapped_column(String(20))  # as in a document number: 两江工组函〔2020〕3号
+    seal_text: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    notice_reply_days: Mapped[int] = mapped_column(default=15)
+    notice_days_are_working_days: Mapped[bool] = mapped_column(default=True)
+    staff_threshold: Mapped[int] = mapped_column(default=100)  # employers this size must have a union
+    non_public_staff_threshold: Mapped[int] = mapped_column(default=50)
+
+
+class FirstLevelUnion(Record, Base):
+    """一级工会: a street, park or industry union under the federation."""
+
+    __tablename__ = "first_level_union"
+    __table_args__ = (one_of("kind", FirstLevelUnionKind),)
+
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    contact_person: Mapped[str | None] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    unions: Mapped[list[Union]] = relationship(back_populates="first_level_union")
+
+
+union_employer = Table(
+    "union_employer",
+    Base.metadata,
+    Column("union_id", ForeignKey("union.id", ondelete="CASCADE"), primary_key=True),
+    Column("employer_id", ForeignKey("employer.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+"""Which employers a grassroots union covers: one for a single union, several for a joint one."""
+
+
+class Employer(Record, Base):
+    """用人单位: an enterprise, public body or social organisation."""
+
+    __tablename__ = "employer"
+    __table_args__ = (
+        one_of("employer_class", EmployerClass),
+        one_of("staff_count_source", StaffCountSource),
+        CheckConstraint("staff_count >= 0", name="staff_count_not_negative"),
+        CheckConstraint("credit_code IS NULL OR length(credit_code) = 18", name="credit_code_length"),
+    )
+
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    employer_class: Mapped[str] = mapped_column(String(30))
+    industry: Mapped[str | None] = mapped_column(String(50))
+    address: Mapped[str | None] = mapped_column(String(200))
+    legal_representative: Mapped[str | None] = mapped_column(String(50))
+    contact_person: Mapped[str | None] = mapped_column(String(50))
+    contact_phone: Mapped[str | None] = mapped_column(String(30))
+    founded_on: Mapped[date | None] = mapped_column(Date)
+    staff_count: Mapped[int | None] = mapped_column(Integer, index=True)
+    staff_count_source: Mapped[str | None] = mapped_column(String(30))
+    staff_count_date: Mapped[date | None] = mapped_column(Date)
+    above_scale: Mapped[bool] = mapped_column(default=False)  # 规模以上企业
+    deputy_linked: Mapped[bool] = mapped_column(default=False)  # 两代表一委员 单位
+    new_employment_forms: Mapped[bool] = mapped_column(default=False)  # employs 货车司机, 快递员 …
+    first_level_union_id: Mapped[int | None] = mapped_column(ForeignKey("first_level_union.id"), index=True)
+
+    first_level_union: Mapped[FirstLevelUnion | None] = relationship()
+    unions: Mapped[list[Union]] = relationship(secondary=union_employer, back_populates="employers")
+
+
+class Union(Record, Base):
+    """基层工会: a grassroots union covering one employer (single) or several (joint, regional)."""
+
+    __tablename__ = "union"
+    __table_args__ = (
+        one_of("kind", UnionKind),
+        one_of("status", UnionStatus),
+        CheckConstraint("term_years IN (3, 5)", name="term_years"),
+        CheckConstraint("covered_staff >= 0", name="covered_staff_not_negative"),
+        # A union's own credit code is issued by a trade union: registering-authority code 8, kind 1.
+        CheckConstraint(
+            "credit_code IS NULL OR (length(credit_code) = 18 AND substr(credit_code, 1, 2) = '81')",
+            name="credit_code_union",
+        ),
+    )
+
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default=UnionKind.SINGLE)
+    first_level_union_id: Mapped[int] = mapped_column(ForeignKey("first_level_union.id"), index=True)
+    founded_on: Mapped[date | None] = mapped_column(Date, index=True)
+    chair_name: Mapped[str | None] = mapped_column(String(50))
+    chair_phone: Mapped[str | None] = mapped_column(String(30))
+    term_years: Mapped[int] = mapped_column(default=5)
+    term_started_on: Mapped[date | None] = mapped_column(Date)
+    covered_staff: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(20), default=UnionStatus.ACTIVE, index=True)
+    transferred_in_on: Mapped[date | None] = mapped_column(Date)  # 组织关系转入
+    closed_on: Mapped[date | None] = mapped_column(Date)  # 转出 or 撤销
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+
+    first_level_union: Mapped[FirstLevelUnion] = relationship(back_populates="unions")
+    employers: Mapped[list[Employer]] = relationship(secondary=union_employer, back_populates="unions")
+
+
+class Member(Record, Base):
+    """会员: a person in a grassroots union, by real name. Birth date and sex come from the ID number."""
+
+    __tablename__ = "member"
+    __table_args__ = (
+        one_of("household_type", HouseholdType),
+        one_of("employment_form", EmploymentForm),
+        one_of("flexible_occupation", FlexibleOccupation),
+        one_of("join_channel", JoinChannel),
+        one_of("status", MemberStatus),
+        CheckConstraint("length(id_number) = 18", name="id_number_length"),
+        CheckConstraint("mobile IS NULL OR length(mobile) = 11", name="mobile_length"),
+        CheckConstraint(
+            "flexible_occupation IS NULL OR employment_form = 'flexible'", name="occupation_only_if_flexible"
+        ),
+        CheckConstraint("left_on IS NULL OR status != 'active'", name="left_only_if_not_active"),
+        # Member counts per union and status are the most frequent figure on every screen.
+        Index("ix_member_union_status", "union_id", "status"),
+    )
+
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    ethnicity: Mapped[str | None] = mapped_column(String(20))
+    political_status: Mapped[str | None] = mapped_column(String(20))
+    education: Mapped[str | None] = mapped_column(String(20))
+    mobile: Mapped[str | None] = mapped_column(String(11), index=True)
+    household_type: Mapped[str | None] = mapped_column(String(10))
+    employment_form: Mapped[str] = mapped_column(String(10), default=EmploymentForm.REGULAR)
+    flexible_occupation: Mapped[str | None] = mapped_column(String(20))
+    union_id: Mapped[int] = mapped_column(ForeignKey("union.id"))
+    joined_on: Mapped[date] = mapped_column(Date, index=True)
+    join_channel: Mapped[str] = mapped_column(String(20), default=JoinChannel.REGULAR)
+    status: Mapped[str] = mapped_column(String(20), default=MemberStatus.ACTIVE, index=True)
+    left_on: Mapped[date | None] = mapped_column(Date)
+
+    union: Mapped[Union] = relationship()
+
+
+class OrganizingTask(Record, Base):
+    """建会任务: one employer to be organised in one year, owned by a first-level union."""
+
+    __tablename__ = "organizing_task"
+    __table_args__ = (
+        one_of("status", TaskStatus),
+        UniqueConstraint("employer_id", "year", name="uq_organizing_task_employer_year"),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_plausible"),
+    )
+
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employer.id"), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    first_level_union_id: Mapped[int] = mapped_column(ForeignKey("first_level_union.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=TaskStatus.NOT_STARTED)
+    status_reason: Mapped[str | None] = mapped_column(Text)  # required by 暂缓 / 注销
+
+    employer: Mapped[Employer] = relationship()
+    first_level_union: Mapped[FirstLevelUnion] = relationship()
+
+
+class Notice(Record, Base):
+    """一函两书 文书: one formal notice to (or, for a recommendation, about) an employer."""
+
+    __tablename__ = "notice"
+    __table_args__ = (
+        one_of("kind", NoticeKind),
+        one_of("status", NoticeStatus),
+        # One register per kind per year: a number is never given twice.
+        UniqueConstraint("kind", "number_year", "number_seq", name="uq_notice_number"),
+        CheckConstraint("(number_seq IS NULL) = (number_year IS NULL)", name="number_complete"),
+        CheckConstraint("status = 'draft' OR number_seq IS NOT NULL", name="numbered_unless_draft"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(30))
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employer.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=NoticeStatus.DRAFT, index=True)
+    number_year: Mapped[int | None]
+    number_seq: Mapped[int | None]
+    document_number: Mapped[str | None] = mapped_column(String(50), unique=True)
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    reply_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    recipient: Mapped[str | None] = mapped_column(String(200))  # the department, for a recommendation
+    facts: Mapped[str | None] = mapped_column(Text)
+    requests: Mapped[str | None] = mapped_column(Text)
+    escalated_from_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"))
+    override_reason: Mapped[str | None] = mapped_column(Text)  # why the escalation order was not followed
+    replied_on: Mapped[date | None] = mapped_column(Date)
+    reply_summary: Mapped[str | None] = mapped_column(Text)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+
+    employer: Mapped[Employer] = relationship()
+    escalated_from: Mapped[Notice | None] = relationship(remote_side="Notice.id")
+    services: Mapped[list[Service]] = relationship(back_populates="notice", cascade="all, delete-orphan")
+
+
+class Service(Record, Base):
+    """送达: how, when and to whom a notice was delivered (the 送达回证)."""
+
+    __tablename__ = "service"
+    __table_args__ = (one_of("method", ServiceMethod),)
+
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id", ondelete="CASCADE"), index=True)
+    served_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(10))
+    signed_by: Mapped[str | None] = mapped_column(String(50))
+    served_by: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    notice: Mapped[Notice] = relationship(back_populates="services")
+
+
+class Visit(Record, Base):
+    """走访: a field visit to an employer."""
+
+    __tablename__ = "visit"
+
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employer.id"), index=True)
+    visited_on: Mapped[date] = mapped_column(Date, index=True)
+    visitors: Mapped[str | None] = mapped_column(String(200))
+    first_level_union_id: Mapped[int | None] = mapped_column(ForeignKey("first_level_union.id"))
+    findings: Mapped[str | None] = mapped_column(Text)
+
+    employer: Mapped[Employer] = relationship()

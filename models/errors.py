@@ -1,0 +1,48 @@
+"""Known conditions of the world, as typed exceptions with a message for the clerk.
+
+Anything that is not a ``KnownError`` is a bug: it reaches the one global error dialog (the window) or
+a traceback (the command line). The ``message`` is Chinese because it is shown as it is; code that
+needs to react to a condition tests the exception type, never the text.
+"""
+
+from __future__ import annotations
+
+
+class KnownError(Exception):
+    """A condition of the world the clerk can understand and act on."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(KnownError):
+    """Input that was refused before anything was written."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class CodeError(InvalidInput):
+    """An ID number, credit code or phone number that fails its check."""
+
+
+class DatabaseError(KnownError):
+    """The database cannot be used as it is; the file has been left as it was."""
+
+
+class DatabaseTooNew(DatabaseError):
+    """The database was written by a newer release of the program."""
+
+
+class DatabaseDamaged(DatabaseError):
+    """The file is not a usable SQLite database of this program."""
+
+
+class DatabaseBusy(DatabaseError):
+    """Another program holds the database."""
+
+
+class DataDirUnusable(KnownError):
+    """The data folder cannot be created or written."""

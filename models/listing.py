@@ -1,0 +1,209 @@
+"""The registers as lists for lazy tables: ids in SQL order, then rows fetched a page at a time.
+
+A list screen asks ``list_ids`` once per sort or search (only integers cross into Python) and
+``fetch_rows`` for the ids it is about to paint. Sorting and filtering happen in SQL with the indexes,
+never in Python over every row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, Select, and_, case, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from models.database import reading
+from models.entities import (
+    Employer,
+    FirstLevelUnion,
+    Member,
+    MemberStatus,
+    Notice,
+    OrganizingTask,
+    Union,
+    UnionStatus,
+    union_employer,
+)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One list: its columns (key → SQL expression), how rows are joined, and what search matches."""
+
+    key: str
+    id_column: ColumnElement[int]
+    columns: dict[str, ColumnElement]
+    joined: Callable[[Select], Select]
+    searched: tuple[ColumnElement[str], ...]
+    default_sort: str
+
+    @property
+    def column_keys(self) -> list[str]:
+        return list(self.columns)
+
+
+def _covering_union_name() -> ColumnElement[str]:
+    """The active union covering an employer, or NULL: 未建会."""
+    return (
+        select(Union.name)
+        .join(union_employer, union_employer.c.union_id == Union.id)
+        .where(union_employer.c.employer_id == Employer.id, Union.status == UnionStatus.ACTIVE)
+        .order_by(Union.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _member_count() -> ColumnElement[int]:
+    return (
+        select(func.count())
+        .where(Member.union_id == Union.id, Member.status == MemberStatus.ACTIVE)
+        .scalar_subquery()
+    )
+
+
+_employer_parent = aliased(FirstLevelUnion)
+_union_parent = aliased(FirstLevelUnion)
+_member_union = aliased(Union)
+_task_employer = aliased(Employer)
+_task_owner = aliased(FirstLevelUnion)
+_notice_employer = aliased(Employer)
+
+LISTINGS: dict[str, Listing] = {
+    "employers": Listing(
+        key="employers",
+        id_column=Employer.id,
+        columns={
+            "name": Employer.name,
+            "credit_code": Employer.credit_code,
+            "employer_class": Employer.employer_class,
+            "staff_count": Employer.staff_count,
+            "first_level_union": _employer_parent.name,
+            "union": _covering_union_name(),
+            "founded_on": Employer.founded_on,
+        },
+        joined=lambda q: q.select_from(Employer).outerjoin(
+            _employer_parent, Employer.first_level_union_id == _employer_parent.id
+        ),
+        searched=(Employer.name, Employer.credit_code),
+        default_sort="name",
+    ),
+    "unions": Listing(
+        key="unions",
+        id_column=Union.id,
+        columns={
+            "name": Union.name,
+            "credit_code": Union.credit_code,
+            "kind": Union.kind,
+            "first_level_union": _union_parent.name,
+            "founded_on": Union.founded_on,
+            "chair_name": Union.chair_name,
+            "covered_staff": Union.covered_staff,
+            "member_count": _member_count(),
+            "status": Union.status,
+        },
+        joined=lambda q: q.select_from(Union).join(
+            _union_parent, Union.first_level_union_id == _union_parent.id
+        ),
+        searched=(Union.name, Union.credit_code, Union.chair_name),
+        default_sort="name",
+    ),
+    "members": Listing(
+        key="members",
+        id_column=Member.id,
+        columns={
+            "name": Member.name,
+            "id_number": Member.id_number,
+            # The 17th character of an ID number is odd for men.
+            "sex": case(
+                (func.substr(Member.id_number, 17, 1).in_(["1", "3", "5", "7", "9"]), "M"), else_="F"
+            ),
+            "mobile": Member.mobile,
+            "union": _member_union.name,
+            "joined_on": Member.joined_on,
+            "status": Member.status,
+        },
+        joined=lambda q: q.select_from(Member).join(_member_union, Member.union_id == _member_union.id),
+        searched=(Member.name, Member.id_number, Member.mobile),
+        default_sort="name",
+    ),
+    "organizing_tasks": Listing(
+        key="organizing_tasks",
+        id_column=OrganizingTask.id,
+        columns={
+            "year": OrganizingTask.year,
+            "employer": _task_employer.name,
+            "staff_count": _task_employer.staff_count,
+            "first_level_union": _task_owner.name,
+            "status": OrganizingTask.status,
+        },
+        joined=lambda q: (
+            q.select_from(OrganizingTask)
+            .join(_task_employer, OrganizingTask.employer_id == _task_employer.id)
+            .join(_task_owner, OrganizingTask.first_level_union_id == _task_owner.id)
+        ),
+        searched=(_task_employer.name, _task_owner.name),
+        default_sort="year",
+    ),
+    "notices": Listing(
+        key="notices",
+        id_column=Notice.id,
+        columns={
+            "document_number": Notice.document_number,
+            "kind": Notice.kind,
+            "employer": _notice_employer.name,
+            "status": Notice.status,
+            "issued_on": Notice.issued_on,
+            "reply_due_on": Notice.reply_due_on,
+        },
+        joined=lambda q: q.select_from(Notice).join(
+            _notice_employer, Notice.employer_id == _notice_employer.id
+        ),
+        searched=(Notice.document_number, _notice_employer.name),
+        default_sort="issued_on",
+    ),
+}
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _search_clause(listing: Listing, search: str) -> ColumnElement[bool] | None:
+    """Every word of the search must match one of the searched columns (so 张 伟 finds 张三伟)."""
+    words = search.split()
+    if not words:
+        return None
+    return and_(
+        *(
+            or_(*(column.like(f"%{_escape_like(word)}%", escape="\\") for column in listing.searched))
+            for word in words
+        )
+    )
+
+
+def list_ids(
+    engine: Engine, listing_key: str, sort: str | None = None, descending: bool = False, search: str = ""
+) -> list[int]:
+    """The ids of the list's rows in display order, sorted and searched in SQL."""
+    listing = LISTINGS[listing_key]
+    order = listing.columns[sort or listing.default_sort]
+    # NULLs last either way, then the id, so equal values keep a stable order between sorts.
+    ordering = [order.is_(None), order.desc() if descending else order.asc(), listing.id_column]
+    query = listing.joined(select(listing.id_column)).order_by(*ordering)
+    if (clause := _search_clause(listing, search)) is not None:
+        query = query.where(clause)
+    with reading(engine) as s, s.begin():
+        return list(s.scalars(query))
+
+
+def fetch_rows(engine: Engine, listing_key: str, ids: Sequence[int]) -> dict[int, tuple]:
+    """The column values of the given rows, keyed by id, in the listing's column order."""
+    listing = LISTINGS[listing_key]
+    query = listing.joined(select(listing.id_column, *listing.columns.values())).where(
+        listing.id_column.in_(list(ids))
+    )
+    with reading(engine) as s, s.begin():
+        return {row[0]: tuple(row[1:]) for row in s.execute(query)}

@@ -1,0 +1,213 @@
+"""The registers as a facade over an Engine: each function runs its own transaction and returns plain data.
+
+Nothing here hands out a live session; the window, the command line and the tests all call these.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+
+from models import codes
+from models.database import reading, writing
+from models.entities import (
+    Employer,
+    EmployerClass,
+    Federation,
+    FirstLevelUnion,
+    Member,
+    MemberStatus,
+    OrganizingTask,
+    Union,
+    UnionStatus,
+)
+from models.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class FederationSettings:
+    """The office's identity and the rules that are settings rather than constants."""
+
+    name: str
+    short_name: str
+    seal_text: str
+    address: str | None
+    phone: str | None
+    notice_reply_days: int
+    notice_days_are_working_days: bool
+    staff_threshold: int
+    non_public_staff_threshold: int
+
+
+@dataclass(frozen=True)
+class EmployerRecord:
+    id: int
+    uuid: str
+    name: str
+    credit_code: str | None
+    employer_class: str
+    staff_count: int | None
+
+
+@dataclass(frozen=True)
+class MemberRecord:
+    id: int
+    uuid: str
+    name: str
+    id_number: str
+    union_name: str
+    joined_on: date
+
+
+def federation_settings(engine: Engine) -> FederationSettings:
+    with reading(engine) as s, s.begin():
+        row = s.get_one(Federation, 1)
+        return FederationSettings(
+            **{f.name: getattr(row, f.name) for f in dataclasses.fields(FederationSettings)}
+        )
+
+
+def update_federation_settings(engine: Engine, settings: FederationSettings) -> None:
+    for field in ("name", "short_name", "seal_text"):
+        if not getattr(settings, field).strip():
+            raise InvalidInput(
+                {"name": "总工会名称", "short_name": "文号简称", "seal_text": "印章文字"}[field] + "不能为空",
+                field,
+            )
+    if settings.notice_reply_days <= 0:
+        raise InvalidInput("答复期限应为正整数天数", "notice_reply_days")
+    if settings.staff_threshold <= 0 or settings.non_public_staff_threshold <= 0:
+        raise InvalidInput("建会人数标准应为正整数", "staff_threshold")
+    with writing(engine) as s, s.begin():
+        row = s.get_one(Federation, 1)
+        for field in dataclasses.fields(FederationSettings):
+            value = getattr(settings, field.name)
+            setattr(row, field.name, value.strip() if isinstance(value, str) else value)
+
+
+def record_counts(engine: Engine) -> dict[str, int]:
+    """How many of each kind of record the database holds."""
+    with reading(engine) as s, s.begin():
+        return {
+            "first_level_unions": s.scalar(select(func.count()).select_from(FirstLevelUnion)),
+            "employers": s.scalar(select(func.count()).select_from(Employer)),
+            "unions": s.scalar(select(func.count()).select_from(Union)),
+            "members": s.scalar(select(func.count()).select_from(Member)),
+            "organizing_tasks": s.scalar(select(func.count()).select_from(OrganizingTask)),
+        }
+
+
+def database_is_empty(engine: Engine) -> bool:
+    """True when no register holds a record yet (a first start)."""
+    return not any(record_counts(engine).values())
+
+
+def _required_text(value: str | None, label: str, field: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"{label}不能为空", field)
+    return text
+
+
+def add_employer(
+    engine: Engine,
+    *,
+    name: str,
+    employer_class: str,
+    credit_code: str | None = None,
+    staff_count: int | None = None,
+    first_level_union: str | None = None,
+) -> EmployerRecord:
+    """Register an employer after checking every field; nothing is written if one is refused."""
+    name = _required_text(name, "单位名称", "name")
+    if employer_class not in set(EmployerClass):
+        raise InvalidInput(f"单位类别“{employer_class}”无效", "employer_class")
+    code = codes.check_credit_code(credit_code) if credit_code and credit_code.strip() else None
+    if staff_count is not None and staff_count < 0:
+        raise InvalidInput("职工人数不能为负数", "staff_count")
+    with writing(engine) as s, s.begin():
+        if code and (owner := s.scalar(select(Employer.name).where(Employer.credit_code == code))):
+            raise InvalidInput(f"统一社会信用代码 {code} 已登记为单位“{owner}”", "credit_code")
+        parent_id = _first_level_union_id(s, first_level_union) if first_level_union else None
+        employer = Employer(
+            name=name,
+            employer_class=employer_class,
+            credit_code=code,
+            staff_count=staff_count,
+            first_level_union_id=parent_id,
+        )
+        s.add(employer)
+        s.flush()
+        return EmployerRecord(employer.id, employer.uuid, name, code, employer_class, staff_count)
+
+
+def _first_level_union_id(s, name: str) -> int:
+    found = s.scalar(select(FirstLevelUnion.id).where(FirstLevelUnion.name == name.strip()))
+    if found is None:
+        raise InvalidInput(f"没有名为“{name.strip()}”的一级工会", "first_level_union")
+    return found
+
+
+def find_union(s, reference: str) -> Union:
+    """A union named by its credit code or its exact name, as a spreadsheet or a clerk gives it."""
+    text = reference.strip()
+    normalized = codes.normalize_code(text)
+    if len(normalized) == 18 and normalized.startswith("81"):
+        union = s.scalar(select(Union).where(Union.credit_code == normalized))
+    else:
+        matches = s.scalars(select(Union).where(Union.name == text).limit(2)).all()
+        if len(matches) > 1:
+            raise InvalidInput(f"有多个名为“{text}”的基层工会，请用工会的统一社会信用代码指明", "union")
+        union = matches[0] if matches else None
+    if union is None:
+        raise InvalidInput(f"没有找到基层工会“{text}”，请先登记该工会", "union")
+    if union.status != UnionStatus.ACTIVE:
+        raise InvalidInput(f"基层工会“{union.name}”已转出或撤销，不能再加入会员", "union")
+    return union
+
+
+def add_member(
+    engine: Engine,
+    *,
+    name: str,
+    id_number: str,
+    union: str,
+    joined_on: date,
+    mobile: str | None = None,
+) -> MemberRecord:
+    """Register a member after checking the ID number, phone and union; nothing is written if one is refused."""
+    name = _required_text(name, "姓名", "name")
+    id_number = codes.check_id_number(id_number)
+    phone = codes.check_mobile(mobile) if mobile and mobile.strip() else None
+    if joined_on > date.today():
+        raise InvalidInput(f"入会日期 {joined_on:%Y-%m-%d} 晚于今天", "joined_on")
+    if joined_on < codes.birth_date_from_id(id_number):
+        raise InvalidInput(f"入会日期 {joined_on:%Y-%m-%d} 早于出生日期", "joined_on")
+    with writing(engine) as s, s.begin():
+        existing = s.execute(
+            select(Member.name, Union.name).join(Member.union).where(Member.id_number == id_number)
+        ).first()
+        if existing:
+            raise InvalidInput(
+                f"身份证号 {codes.mask_id_number(id_number)} 已登记为“{existing[1]}”的会员“{existing[0]}”",
+                "id_number",
+            )
+        target = find_union(s, union)
+        member = Member(
+            name=name,
+            id_number=id_number,
+            mobile=phone,
+            union_id=target.id,
+            joined_on=joined_on,
+            status=MemberStatus.ACTIVE,
+        )
+        s.add(member)
+        try:
+            s.flush()
+        except IntegrityError as exc:  # a second writer took the same ID number a moment ago
+            raise InvalidInput(f"身份证号 {codes.mask_id_number(id_number)} 已登记", "id_number") from exc
+        return MemberRecord(member.id, member.uuid, name, id_number, target.name, joined_on)
