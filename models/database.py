@@ -81,9 +81,15 @@ def known_revisions() -> set[str]:
 
 def stored_revision(path: Path) -> str | None:
     """The schema revision written in a database file, read without changing a byte of it."""
-    if path.stat().st_size and path.open("rb").read(16) != SQLITE_HEADER:
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if path.stat().st_size and header != SQLITE_HEADER:
         raise DatabaseDamaged(f"文件“{path}”不是工会组建工作台的数据库（不是 SQLite 数据库文件）。")
-    uri = f"{path.resolve().as_uri()}?mode=ro"
+    # A read-only connection to a WAL database creates -wal and -shm beside it and, unable to
+    # checkpoint, leaves them there. With no -wal (or hot -journal) every committed page is in the file
+    # itself, so read it as immutable, which creates nothing.
+    pending = any(path.with_name(path.name + suffix).exists() for suffix in ("-wal", "-journal"))
+    uri = f"{path.resolve().as_uri()}?{'mode=ro' if pending else 'immutable=1'}"
     try:
         with closing(sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as connection:
             tables = {

@@ -8,6 +8,7 @@ small ones but some with 100+ staff.
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
 from collections.abc import Iterator
@@ -40,6 +41,7 @@ from models.errors import InvalidInput, KnownError
 from models.registers import database_is_empty
 
 Progress = tuple[int, int, str]
+MEMBERSHIP_RATE = 0.78
 
 
 class DatabaseNotEmpty(KnownError):
@@ -223,9 +225,12 @@ def generate_demo(engine: Engine, plan: DemoPlan) -> Iterator[Progress]:
         )
         first_levels = _insert_first_level_unions(connection, rng, ids)
         yield 0, total, "正在生成单位"
-        employers = _insert_employers(connection, rng, ids, plan, first_levels)
+        employers = _employer_rows(rng, ids, plan, first_levels)
+        groups = _union_groups(rng, employers)
+        _grow_staff_to_fit_members(groups, plan.members)
+        _insert_employers(connection, employers)
         yield plan.employers, total, "正在生成基层工会"
-        unions = _insert_unions(connection, rng, ids, plan, employers)
+        unions = _insert_unions(connection, rng, ids, plan, groups)
         _insert_tasks(connection, rng, plan, employers, unions)
         done = plan.employers
         for rows in _member_batches(rng, ids, plan, unions, batch):
@@ -251,7 +256,7 @@ def _insert_first_level_unions(connection, rng: random.Random, ids: _Ids) -> lis
     return list(connection.scalars(insert(FirstLevelUnion).returning(FirstLevelUnion.id), rows))
 
 
-def _insert_employers(connection, rng, ids, plan: DemoPlan, first_levels: list[int]) -> list[dict]:
+def _employer_rows(rng, ids, plan: DemoPlan, first_levels: list[int]) -> list[dict]:
     classes = (
         (EmployerClass.NON_PUBLIC, 76), (EmployerClass.STATE_OWNED, 8),
         (EmployerClass.PUBLIC_INSTITUTION, 10), (EmployerClass.SOCIAL_ORGANIZATION, 6),
@@ -287,22 +292,11 @@ def _insert_employers(connection, rng, ids, plan: DemoPlan, first_levels: list[i
                 "first_level_union_id": rng.choice(first_levels),
             }
         )
-    new_ids = list(connection.scalars(insert(Employer).returning(Employer.id), rows))
-    for row, new_id in zip(rows, new_ids, strict=True):
-        row["id"] = new_id
     return rows
 
 
-def _has_union(rng: random.Random, employer: dict) -> bool:
-    """About a third stay without a union, mostly small ones but also some with 100+ staff."""
-    if employer["employer_class"] != EmployerClass.NON_PUBLIC:
-        return rng.random() < 0.93
-    if employer["staff_count"] >= 100:
-        return rng.random() < 0.8
-    return rng.random() < 0.52
-
-
-def _insert_unions(connection, rng, ids, plan: DemoPlan, employers: list[dict]) -> list[dict]:
+def _union_groups(rng: random.Random, employers: list[dict]) -> list[list[dict]]:
+    """Which employers get a union, and which of the small ones share a joint union."""
     to_organise = [e for e in employers if _has_union(rng, e)]
     small = [
         e for e in to_organise if e["staff_count"] < 25 and e["employer_class"] == EmployerClass.NON_PUBLIC
@@ -314,8 +308,37 @@ def _insert_unions(connection, rng, ids, plan: DemoPlan, employers: list[dict]) 
     while len(pool) >= 3:
         size = min(rng.randint(3, 8), len(pool))
         joint_groups.append([pool.pop() for _ in range(size)])
-    in_joint = {e["id"] for group in joint_groups for e in group}
-    groups = [[e] for e in to_organise if e["id"] not in in_joint] + joint_groups
+    in_joint = {id(e) for group in joint_groups for e in group}
+    return [[e] for e in to_organise if id(e) not in in_joint] + joint_groups
+
+
+def _grow_staff_to_fit_members(groups: list[list[dict]], members: int) -> None:
+    """Members are about 78% of covered staff (the article: 74,619 of 95,357); enlarge covered employers
+    when the members asked for would not fit."""
+    covered = sum(e["staff_count"] for group in groups for e in group)
+    factor = members / MEMBERSHIP_RATE / covered if covered else 1
+    if factor > 1:
+        for group in groups:
+            for e in group:
+                e["staff_count"] = math.ceil(e["staff_count"] * factor)
+
+
+def _insert_employers(connection, employers: list[dict]) -> None:
+    new_ids = connection.scalars(insert(Employer).returning(Employer.id), employers)
+    for row, new_id in zip(employers, new_ids, strict=True):
+        row["id"] = new_id
+
+
+def _has_union(rng: random.Random, employer: dict) -> bool:
+    """About a third stay without a union, mostly small ones but also some with 100+ staff."""
+    if employer["employer_class"] != EmployerClass.NON_PUBLIC:
+        return rng.random() < 0.93
+    if employer["staff_count"] >= 100:
+        return rng.random() < 0.8
+    return rng.random() < 0.52
+
+
+def _insert_unions(connection, rng, ids, plan: DemoPlan, groups: list[list[dict]]) -> list[dict]:
     rows, covers = [], []
     for group in groups:
         lead = group[0]
@@ -404,7 +427,7 @@ def _insert_tasks(connection, rng, plan: DemoPlan, employers: list[dict], unions
 
 
 def _members_per_union(plan: DemoPlan, unions: list[dict]) -> list[int]:
-    """Share the members out in proportion to covered staff (largest remainder, so they add up)."""
+    """Share the members out in proportion to covered staff (largest remainder, so they add up exactly)."""
     weights = [u["covered_staff"] for u in unions]
     total_weight = sum(weights) or 1
     shares = [plan.members * w / total_weight for w in weights]

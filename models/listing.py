@@ -38,6 +38,10 @@ class Listing:
     joined: Callable[[Select], Select]
     searched: tuple[ColumnElement[str], ...]
     default_sort: str
+    # Columns (and whether the search) that need the joined tables: the ids query joins only then,
+    # since a join over 100,000 members costs more than the sort itself.
+    joined_columns: frozenset[str] = frozenset()
+    search_needs_join: bool = False
 
     @property
     def column_keys(self) -> list[str]:
@@ -89,6 +93,7 @@ LISTINGS: dict[str, Listing] = {
         ),
         searched=(Employer.name, Employer.credit_code),
         default_sort="name",
+        joined_columns=frozenset({"first_level_union"}),
     ),
     "unions": Listing(
         key="unions",
@@ -109,6 +114,7 @@ LISTINGS: dict[str, Listing] = {
         ),
         searched=(Union.name, Union.credit_code, Union.chair_name),
         default_sort="name",
+        joined_columns=frozenset({"first_level_union"}),
     ),
     "members": Listing(
         key="members",
@@ -128,6 +134,7 @@ LISTINGS: dict[str, Listing] = {
         joined=lambda q: q.select_from(Member).join(_member_union, Member.union_id == _member_union.id),
         searched=(Member.name, Member.id_number, Member.mobile),
         default_sort="name",
+        joined_columns=frozenset({"union"}),
     ),
     "organizing_tasks": Listing(
         key="organizing_tasks",
@@ -146,6 +153,8 @@ LISTINGS: dict[str, Listing] = {
         ),
         searched=(_task_employer.name, _task_owner.name),
         default_sort="year",
+        joined_columns=frozenset({"employer", "staff_count", "first_level_union"}),
+        search_needs_join=True,
     ),
     "notices": Listing(
         key="notices",
@@ -163,6 +172,8 @@ LISTINGS: dict[str, Listing] = {
         ),
         searched=(Notice.document_number, _notice_employer.name),
         default_sort="issued_on",
+        joined_columns=frozenset({"employer"}),
+        search_needs_join=True,
     ),
 }
 
@@ -189,11 +200,16 @@ def list_ids(
 ) -> list[int]:
     """The ids of the list's rows in display order, sorted and searched in SQL."""
     listing = LISTINGS[listing_key]
-    order = listing.columns[sort or listing.default_sort]
+    sort = sort or listing.default_sort
+    order = listing.columns[sort]
     # NULLs last either way, then the id, so equal values keep a stable order between sorts.
     ordering = [order.is_(None), order.desc() if descending else order.asc(), listing.id_column]
-    query = listing.joined(select(listing.id_column)).order_by(*ordering)
-    if (clause := _search_clause(listing, search)) is not None:
+    clause = _search_clause(listing, search)
+    query = select(listing.id_column)
+    if sort in listing.joined_columns or (clause is not None and listing.search_needs_join):
+        query = listing.joined(query)
+    query = query.order_by(*ordering)
+    if clause is not None:
         query = query.where(clause)
     with reading(engine) as s, s.begin():
         return list(s.scalars(query))

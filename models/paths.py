@@ -73,3 +73,11 @@ def ensure_data_dir(data_dir: DataDir) -> DataDir:
             "请检查文件夹是否存在、是否有写入权限，或用 --data-dir 指定其他文件夹。"
         ) from exc
     return data_dir
+
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource(*parts: str) -> Path:
+    """A file shipped in ``resources/`` (fonts, wording, style sheet): data the office may change."""
+    return RESOURCES.joinpath(*parts)

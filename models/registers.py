@@ -152,8 +152,13 @@ def _first_level_union_id(s, name: str) -> int:
     return found
 
 
-def find_union(s, reference: str) -> Union:
-    """A union named by its credit code or its exact name, as a spreadsheet or a clerk gives it."""
+def find_union(s, reference: str | int) -> Union:
+    """A union given by its id (a form's choice), its credit code or its exact name (a spreadsheet's)."""
+    if isinstance(reference, int):
+        union = s.get(Union, reference)
+        if union is None:
+            raise InvalidInput("所选基层工会已不存在，请重新选择", "union")
+        return _accepting_members(union)
     text = reference.strip()
     normalized = codes.normalize_code(text)
     if len(normalized) == 18 and normalized.startswith("81"):
@@ -165,6 +170,10 @@ def find_union(s, reference: str) -> Union:
         union = matches[0] if matches else None
     if union is None:
         raise InvalidInput(f"没有找到基层工会“{text}”，请先登记该工会", "union")
+    return _accepting_members(union)
+
+
+def _accepting_members(union: Union) -> Union:
     if union.status != UnionStatus.ACTIVE:
         raise InvalidInput(f"基层工会“{union.name}”已转出或撤销，不能再加入会员", "union")
     return union
@@ -175,7 +184,7 @@ def add_member(
     *,
     name: str,
     id_number: str,
-    union: str,
+    union: str | int,
     joined_on: date,
     mobile: str | None = None,
 ) -> MemberRecord:
@@ -211,3 +220,18 @@ def add_member(
         except IntegrityError as exc:  # a second writer took the same ID number a moment ago
             raise InvalidInput(f"身份证号 {codes.mask_id_number(id_number)} 已登记", "id_number") from exc
         return MemberRecord(member.id, member.uuid, name, id_number, target.name, joined_on)
+
+
+def union_choices(engine: Engine) -> list[tuple[int, str]]:
+    """Active grassroots unions as (id, name), for choosing where a member belongs."""
+    with reading(engine) as s, s.begin():
+        query = select(Union.id, Union.name).where(Union.status == UnionStatus.ACTIVE).order_by(Union.name)
+        return [(row.id, row.name) for row in s.execute(query)]
+
+
+def first_level_union_choices(engine: Engine) -> list[tuple[int, str]]:
+    with reading(engine) as s, s.begin():
+        query = select(FirstLevelUnion.id, FirstLevelUnion.name).order_by(
+            FirstLevelUnion.sort_order, FirstLevelUnion.id
+        )
+        return [(row.id, row.name) for row in s.execute(query)]

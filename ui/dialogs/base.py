@@ -1,0 +1,92 @@
+"""The base of every dialog: remembers its size, Save/Cancel wired to Ctrl+S/Esc, errors beside fields."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from models.errors import InvalidInput
+
+
+class FormDialog(QDialog):
+    """A form whose ``save()`` the subclass writes; a refused field gets its reason right under it."""
+
+    def __init__(self, title: str, window_state: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self._window_state = window_state
+        self._errors: dict[str, QLabel] = {}
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.general_error = QLabel()
+        self.general_error.setObjectName("fieldError")
+        self.general_error.setWordWrap(True)
+        self.general_error.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存 (Ctrl+S)")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self._try_save)
+        self.buttons.rejected.connect(self.reject)
+        QShortcut(QKeySequence.StandardKey.Save, self, self._try_save)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.general_error)
+        layout.addWidget(self.buttons)
+        geometry = window_state.value(self._geometry_key())
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(520, 360)
+
+    def add_field(self, field: str, label: str, widget: QWidget) -> QWidget:
+        """Add a labelled field with a (hidden) error line under it."""
+        error = QLabel()
+        error.setObjectName("fieldError")
+        error.setWordWrap(True)
+        error.hide()
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        column.addWidget(error)
+        self.form.addRow(label, box)
+        self._errors[field] = error
+        return widget
+
+    def show_error(self, field: str | None, message: str) -> None:
+        label = self._errors.get(field or "", self.general_error)
+        label.setText(message)
+        label.show()
+
+    def clear_error(self, field: str) -> None:
+        self._errors[field].hide()
+
+    def error_text(self, field: str) -> str:
+        """What the clerk reads under a field ('' when there is nothing wrong)."""
+        label = self._errors[field]
+        return label.text() if not label.isHidden() else ""
+
+    def save(self) -> None:
+        """Write the record; raise InvalidInput (with its field) to refuse. Nothing is written then."""
+        raise NotImplementedError
+
+    def _try_save(self) -> None:
+        for label in [*self._errors.values(), self.general_error]:
+            label.hide()
+        try:
+            self.save()
+        except InvalidInput as exc:
+            self.show_error(exc.field, exc.message)
+            return
+        self.accept()
+
+    def done(self, result: int) -> None:
+        self._window_state.setValue(self._geometry_key(), self.saveGeometry())
+        super().done(result)
+
+    def _geometry_key(self) -> str:
+        return f"dialogs/{type(self).__name__}/geometry"

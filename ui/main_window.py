@@ -1,0 +1,146 @@
+"""The main window: the areas of the office's work on the left, the chosen one on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QWidget,
+)
+from sqlalchemy import Engine
+
+from models.demo import DemoPlan, generate_demo
+from models.paths import DataDir
+from models.registers import database_is_empty
+from ui.dialogs.add_employer import AddEmployerDialog
+from ui.dialogs.add_member import AddMemberDialog
+from ui.error_dialog import show_bug
+from ui.pages.home import HomePage
+from ui.pages.list_page import ListPage
+from ui.pages.settings import SettingsPage
+from ui.pages.statistics import StatisticsPage
+from ui.worker import Job, JobRunner
+
+AREAS = ("首页", "单位", "基层工会", "会员", "建会任务", "一函两书", "统计", "设置")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, engine: Engine, data_dir: DataDir, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.data_dir = data_dir
+        self.runner = JobRunner(self)
+        self.window_state = QSettings(str(data_dir.window_state_file), QSettings.Format.IniFormat)
+        self.setWindowTitle("工会组建工作台")
+
+        self.add_employer_button = QPushButton("新增单位")
+        self.add_employer_button.clicked.connect(self.open_add_employer_dialog)
+        self.add_member_button = QPushButton("新增会员")
+        self.add_member_button.clicked.connect(self.open_add_member_dialog)
+        lists = dict(runner=self.runner, window_state=self.window_state)
+        self.pages: dict[str, QWidget] = {
+            "首页": HomePage(engine, self.runner),
+            "单位": ListPage(engine, "employers", title="单位", search_hint="按单位名称或统一社会信用代码查找",
+                            actions=[self.add_employer_button], **lists),
+            "基层工会": ListPage(engine, "unions", title="基层工会", search_hint="按工会名称、信用代码或主席姓名查找",
+                                **lists),
+            "会员": ListPage(engine, "members", title="会员", search_hint="按姓名、身份证号或手机号码查找（如：张）",
+                            actions=[self.add_member_button], **lists),
+            "建会任务": ListPage(engine, "organizing_tasks", title="建会任务", search_hint="按单位或一级工会查找",
+                                **lists),
+            "一函两书": ListPage(engine, "notices", title="一函两书", search_hint="按文号或单位查找", **lists),
+            "统计": StatisticsPage(engine, self.runner),
+            "设置": SettingsPage(engine, data_dir, self.runner),
+        }  # fmt: skip
+        self._stale = set(self.pages)
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.addItems(list(AREAS))
+        self.navigation.setFixedWidth(150)
+        self.stack = QStackedWidget()
+        for area in AREAS:
+            self.stack.addWidget(self.pages[area])
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.navigation)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.navigation.currentRowChanged.connect(self._show_area)
+        self.pages["设置"].settings_saved.connect(self.records_changed)
+
+        geometry = self.window_state.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        self.statusBar().showMessage(f"数据库：{data_dir.database}")
+        self.navigation.setCurrentRow(0)
+
+    # --- areas --------------------------------------------------------------------------------------
+    def show_area(self, area: str) -> None:
+        self.navigation.setCurrentRow(AREAS.index(area))
+
+    def _show_area(self, row: int) -> None:
+        area = AREAS[row]
+        self.stack.setCurrentWidget(self.pages[area])
+        if area in self._stale:
+            self._stale.discard(area)
+            self.pages[area].refresh()
+
+    def records_changed(self) -> None:
+        """Something was written: every page shows fresh figures the next time it is seen."""
+        self._stale = set(self.pages)
+        self._show_area(self.navigation.currentRow())
+
+    # --- first start --------------------------------------------------------------------------------
+    def offer_demo_data(self) -> None:
+        if database_is_empty(self.engine) and self.ask_load_demo():
+            self.load_demo(DemoPlan())
+
+    def ask_load_demo(self) -> bool:
+        """Ask whether to fill an empty database with demo data (a test replaces this)."""
+        answer = QMessageBox.question(
+            self,
+            "装入演示数据",
+            "数据库还是空的。\n\n要装入一套演示数据（2,000 家单位、100,000 名会员）来熟悉程序吗？"
+            "演示数据可以随时通过恢复备份或换用新的数据文件夹去掉。",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def load_demo(self, plan: DemoPlan) -> Job:
+        job = Job(lambda: generate_demo(self.engine, plan))
+        job.signals.succeeded.connect(self.records_changed)
+        job.signals.known_error.connect(lambda text: QMessageBox.warning(self, "无法装入演示数据", text))
+        job.signals.crashed.connect(lambda details: show_bug(details, self))
+        return self.runner.start(job, title="正在装入演示数据", window=self)
+
+    # --- records ------------------------------------------------------------------------------------
+    def open_add_member_dialog(self) -> AddMemberDialog:
+        return self._open_form(AddMemberDialog(self.engine, self.window_state, self))
+
+    def open_add_employer_dialog(self) -> AddEmployerDialog:
+        return self._open_form(AddEmployerDialog(self.engine, self.window_state, self))
+
+    def _open_form(self, dialog):
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self.records_changed)
+        dialog.open()
+        return dialog
+
+    # --- closing ------------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.window_state.setValue("main/geometry", self.saveGeometry())
+        for page in self.pages.values():
+            if isinstance(page, ListPage):
+                page.save_state()
+        self.window_state.sync()
+        self.runner.wait_all()
+        super().closeEvent(event)

@@ -1,0 +1,115 @@
+"""A register as a list: search as you type, the number of rows found, a sortable lazy table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import Engine
+
+from models.listing import LISTINGS
+from ui.labels import COLUMN_WIDTHS
+from ui.table_model import ListingModel
+from ui.worker import JobRunner
+
+SEARCH_DELAY_MS = 150  # wait for a pause in typing before asking SQL
+
+
+class ListPage(QWidget):
+    """One register's list. ``actions`` are buttons placed beside the search box."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        listing_key: str,
+        *,
+        title: str,
+        search_hint: str,
+        runner: JobRunner,
+        window_state: QSettings,
+        actions: list[QPushButton] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"page_{listing_key}")
+        self._window_state = window_state
+        self.model = ListingModel(engine, listing_key, runner, self)
+
+        heading = QLabel(title)
+        heading.setObjectName("pageTitle")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(search_hint)
+        self.search.setClearButtonEnabled(True)
+        self.search.setObjectName("search")
+        self.count = QLabel()
+        self.count.setObjectName("rowCount")
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setDefaultSectionSize(110)
+        for column, key in enumerate(LISTINGS[listing_key].column_keys):
+            if key in COLUMN_WIDTHS:
+                header.resizeSection(column, COLUMN_WIDTHS[key])
+        self._restore_header()
+
+        bar = QHBoxLayout()
+        bar.addWidget(heading)
+        bar.addSpacing(16)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.count)
+        for button in actions or []:
+            bar.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(lambda: self.model.set_search(self.search.text()))
+        self.search.textChanged.connect(self._search_timer.start)
+        self.model.row_count_changed.connect(self._show_count)
+        QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
+
+    def refresh(self) -> None:
+        self.model.reload()
+
+    def save_state(self) -> None:
+        self._window_state.setValue(self._header_key(), self.table.horizontalHeader().saveState())
+
+    def _restore_header(self) -> None:
+        state = self._window_state.value(self._header_key())
+        if state is not None:
+            self.table.horizontalHeader().restoreState(state)
+
+    def _header_key(self) -> str:
+        return f"lists/{self.model.listing_key}/header"
+
+    def _show_count(self, rows: int) -> None:
+        self.count.setText(f"共 {rows:,} 条" if not self.search.text().strip() else f"找到 {rows:,} 条")
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()

@@ -1,0 +1,155 @@
+"""设置: the office's identity and rules (kept in the database), where the data lives, and a backup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import Engine
+
+from models.backups import backup_database, timestamp
+from models.errors import InvalidInput
+from models.paths import DataDir
+from models.registers import FederationSettings, federation_settings, update_federation_settings
+from ui.worker import Job, JobRunner
+
+
+class SettingsPage(QWidget):
+    settings_saved = Signal()
+
+    def __init__(
+        self, engine: Engine, data_dir: DataDir, runner: JobRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("page_settings")
+        self._engine = engine
+        self._data_dir = data_dir
+        self._runner = runner
+        heading = QLabel("设置")
+        heading.setObjectName("pageTitle")
+
+        self.name = QLineEdit()
+        self.short_name = QLineEdit()
+        self.short_name.setPlaceholderText("如“两江工组”，用于文号：两江工组函〔2026〕3号")
+        self.seal_text = QLineEdit()
+        self.address = QLineEdit()
+        self.phone = QLineEdit()
+        self.reply_days = QSpinBox()
+        self.reply_days.setRange(1, 365)
+        self.reply_days.setSuffix(" 天")
+        self.working_days = QCheckBox("按工作日计算")
+        self.staff_threshold = QSpinBox()
+        self.staff_threshold.setRange(1, 100_000)
+        self.staff_threshold.setSuffix(" 人")
+        self.non_public_threshold = QSpinBox()
+        self.non_public_threshold.setRange(1, 100_000)
+        self.non_public_threshold.setSuffix(" 人")
+        for spin in (self.reply_days, self.staff_threshold, self.non_public_threshold):
+            spin.setMaximumWidth(140)
+        self.message = QLabel()
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        self.save_button = QPushButton("保存设置")
+        self.save_button.clicked.connect(self.save)
+
+        office = QGroupBox("本会信息（打印文书时使用）")
+        form = QFormLayout(office)
+        form.addRow("总工会名称", self.name)
+        form.addRow("文号简称", self.short_name)
+        form.addRow("印章文字", self.seal_text)
+        form.addRow("地址", self.address)
+        form.addRow("联系电话", self.phone)
+        rules = QGroupBox("规则")
+        rules_form = QFormLayout(rules)
+        reply = QHBoxLayout()
+        reply.addWidget(self.reply_days)
+        reply.addWidget(self.working_days)
+        reply.addStretch(1)
+        rules_form.addRow("文书答复期限", reply)
+        rules_form.addRow("应建会职工人数", self.staff_threshold)
+        rules_form.addRow("非公企业应建会职工人数", self.non_public_threshold)
+
+        storage = QGroupBox("数据")
+        storage_layout = QFormLayout(storage)
+        self.location = QLabel(str(data_dir.database))
+        self.location.setWordWrap(True)
+        self.backup_button = QPushButton("备份数据库…")
+        self.backup_button.clicked.connect(self.back_up)
+        storage_layout.addRow("数据库文件", self.location)
+        backup_row = QHBoxLayout()
+        backup_row.addWidget(self.backup_button)
+        backup_row.addStretch(1)
+        storage_layout.addRow("", backup_row)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(office)
+        layout.addWidget(rules)
+        layout.addLayout(buttons)
+        layout.addWidget(storage)
+        layout.addStretch(1)
+
+    def refresh(self) -> None:
+        settings = federation_settings(self._engine)
+        self.name.setText(settings.name)
+        self.short_name.setText(settings.short_name)
+        self.seal_text.setText(settings.seal_text)
+        self.address.setText(settings.address or "")
+        self.phone.setText(settings.phone or "")
+        self.reply_days.setValue(settings.notice_reply_days)
+        self.working_days.setChecked(settings.notice_days_are_working_days)
+        self.staff_threshold.setValue(settings.staff_threshold)
+        self.non_public_threshold.setValue(settings.non_public_staff_threshold)
+        self.message.clear()
+
+    def save(self) -> None:
+        settings = FederationSettings(
+            name=self.name.text(),
+            short_name=self.short_name.text(),
+            seal_text=self.seal_text.text(),
+            address=self.address.text().strip() or None,
+            phone=self.phone.text().strip() or None,
+            notice_reply_days=self.reply_days.value(),
+            notice_days_are_working_days=self.working_days.isChecked(),
+            staff_threshold=self.staff_threshold.value(),
+            non_public_staff_threshold=self.non_public_threshold.value(),
+        )
+        try:
+            update_federation_settings(self._engine, settings)
+        except InvalidInput as exc:
+            self.message.setText(exc.message)
+            return
+        self.message.setText("设置已保存。")
+        self.settings_saved.emit()
+
+    def choose_backup_file(self) -> Path | None:
+        """Ask where to write the backup (a test replaces this)."""
+        suggested = str(Path.home() / f"工会组建工作台备份-{timestamp()}.sqlite3")
+        name, _ = QFileDialog.getSaveFileName(self, "备份数据库", suggested, "数据库备份 (*.sqlite3)")
+        return Path(name) if name else None
+
+    def back_up(self) -> None:
+        target = self.choose_backup_file()
+        if target is None:
+            return
+        job = Job(lambda: backup_database(self._data_dir.database, target), yields_progress=False)
+        job.signals.succeeded.connect(lambda path: self.message.setText(f"已备份到 {path}"))
+        job.signals.known_error.connect(lambda text: QMessageBox.warning(self, "备份失败", text))
+        self._runner.start(job)

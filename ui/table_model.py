@@ -1,0 +1,145 @@
+"""A read-only table model over a ``models.listing`` list: ids in memory, rows fetched by page.
+
+Sorting asks SQL for a new id order; only the rows about to be painted are fetched, a page at a time,
+and the cache keeps a bounded number of pages so that scrolling 100,000 rows stays light.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from sqlalchemy import Engine
+
+from models import codes
+from models.listing import LISTINGS, fetch_rows, list_ids
+from ui.labels import CHOICE_COLUMNS, COLUMN_TITLES
+from ui.worker import Job, JobRunner
+
+PAGE_SIZE = 200
+MAX_CACHED_PAGES = 50
+
+# Personal data (个人信息保护法) is masked in lists; the whole value is shown only in an opened record.
+MASKED_COLUMNS = {("members", "id_number"): codes.mask_id_number, ("members", "mobile"): codes.mask_mobile}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class ListingModel(QAbstractTableModel):
+    """The rows of one list, e.g. ``ListingModel(engine, "members")``."""
+
+    row_count_changed = Signal(int)
+
+    def __init__(
+        self, engine: Engine, listing_key: str, runner: JobRunner | None = None, parent=None
+    ) -> None:
+        """With a ``runner``, the id query (up to ~200 ms over 100,000 members) runs off the GUI thread."""
+        super().__init__(parent)
+        self._engine = engine
+        self._runner = runner
+        self._generation = 0  # answers to an older sort or search are dropped when they arrive late
+        self._key = listing_key
+        self._columns = LISTINGS[listing_key].column_keys
+        self._titles = [COLUMN_TITLES[listing_key][column] for column in self._columns]
+        self._ids: list[int] = []
+        self._pages: OrderedDict[int, dict[int, tuple]] = OrderedDict()
+        self._sort: str | None = None
+        self._descending = False
+        self._search = ""
+
+    # --- what the view asks -------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's own signature)
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._titles[section] if 0 <= section < len(self._titles) else None
+        return str(section + 1)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._ids):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(self._value(index.row(), index.column()), self._columns[index.column()])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            value = self._value(index.row(), index.column())
+            if isinstance(value, int) and not isinstance(value, bool):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self._columns):
+            return
+        self._sort = self._columns[column]
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    # --- what the page asks -------------------------------------------------------------------------
+    def set_search(self, text: str) -> None:
+        self._search = text.strip()
+        self.reload()
+
+    def reload(self) -> None:
+        """Ask SQL again for the ids (after a sort, a search, or a change to the records)."""
+        self._generation += 1
+        generation = self._generation
+        query = (self._engine, self._key, self._sort, self._descending, self._search)
+        if self._runner is None:
+            self._show_ids(generation, list_ids(*query))
+            return
+        job = Job(lambda: list_ids(*query), yields_progress=False)
+        job.signals.succeeded.connect(lambda ids: self._show_ids(generation, ids))
+        self._runner.start(job)
+
+    def _show_ids(self, generation: int, ids: list[int]) -> None:
+        if generation != self._generation:
+            return
+        self.beginResetModel()
+        self._ids = ids
+        self._pages.clear()
+        self.endResetModel()
+        self.row_count_changed.emit(len(self._ids))
+
+    @property
+    def listing_key(self) -> str:
+        return self._key
+
+    def record_id(self, row: int) -> int:
+        return self._ids[row]
+
+    # --- the page cache -----------------------------------------------------------------------------
+    def _value(self, row: int, column: int) -> Any:
+        page = row // PAGE_SIZE
+        rows = self._pages.get(page)
+        if rows is None:
+            rows = fetch_rows(self._engine, self._key, self._ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE])
+            self._pages[page] = rows
+            if len(self._pages) > MAX_CACHED_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page)
+        values = rows.get(self._ids[row])
+        return None if values is None else values[column]
+
+    def _display(self, value: Any, column: str) -> str:
+        if value is None:
+            return "未建会" if (self._key, column) == ("employers", "union") else ""
+        if (choices := CHOICE_COLUMNS.get((self._key, column))) is not None:
+            return choices.get(value, str(value))
+        if (mask := MASKED_COLUMNS.get((self._key, column))) is not None:
+            return mask(value)
+        if isinstance(value, date):
+            return f"{value:%Y-%m-%d}"
+        if isinstance(value, int) and not isinstance(value, bool) and column != "year":
+            return f"{value:,}"
+        return str(value)

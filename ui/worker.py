@@ -1,0 +1,118 @@
+"""Runs long work off the GUI thread and reports it as signals.
+
+The domain writes long work as generators yielding ``(done, total, message)``; a ``Job`` runs one on
+the global QThreadPool. Widgets are never touched from the worker: everything crosses back as a signal.
+A ``QProgressDialog`` with a cancel button appears only if the job lasts.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from models.errors import KnownError
+
+Progress = tuple[int, int, str]
+
+
+class JobSignals(QObject):
+    progress = Signal(int, int, str)
+    succeeded = Signal(object)  # the generator's return value, or a function's result
+    known_error = Signal(str)  # a KnownError's Chinese message
+    crashed = Signal(str)  # a bug: the traceback text
+    cancelled = Signal()
+    finished = Signal()  # after any of the four above
+
+
+class Job(QRunnable):
+    """One piece of work: either a progress generator or a plain function returning a result."""
+
+    def __init__(self, work: Callable[[], Iterator[Progress] | Any], *, yields_progress: bool = True) -> None:
+        super().__init__()
+        self.signals = JobSignals()
+        self._work = work
+        self._yields_progress = yields_progress
+        self._cancel = threading.Event()
+        self.setAutoDelete(False)  # the Python side keeps the reference (and the signals) alive
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        try:
+            if not self._yields_progress:
+                self.signals.succeeded.emit(self._work())
+                return
+            generator = self._work()
+            try:
+                for done, total, message in generator:
+                    self.signals.progress.emit(done, total, message)
+                    if self._cancel.is_set():
+                        # Closing the generator raises GeneratorExit inside it: its transaction rolls back.
+                        generator.close()
+                        self.signals.cancelled.emit()
+                        return
+            finally:
+                generator.close()
+            self.signals.succeeded.emit(None)
+        except KnownError as exc:
+            self.signals.known_error.emit(exc.message)
+        except Exception:  # a bug: shown by the one error dialog, with its traceback logged
+            self.signals.crashed.emit(traceback.format_exc())
+        finally:
+            self.signals.finished.emit()
+
+
+class JobRunner(QObject):
+    """Starts jobs and keeps each alive until it has finished; shows progress when a job lasts."""
+
+    PROGRESS_DELAY_MS = 400
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._running: set[Job] = set()
+
+    def start(self, job: Job, *, title: str | None = None, window: QWidget | None = None) -> Job:
+        self._running.add(job)
+        job.signals.finished.connect(lambda: self._running.discard(job), Qt.ConnectionType.QueuedConnection)
+        if title is not None:
+            self._attach_progress_dialog(job, title, window)
+        QThreadPool.globalInstance().start(job)
+        return job
+
+    def wait_all(self, timeout_ms: int = 30_000) -> bool:
+        return QThreadPool.globalInstance().waitForDone(timeout_ms)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def _attach_progress_dialog(self, job: Job, title: str, window: QWidget | None) -> None:
+        dialog = QProgressDialog(title, "取消", 0, 100, window)
+        dialog.setWindowTitle(title)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(self.PROGRESS_DELAY_MS)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setValue(0)
+        dialog.canceled.connect(job.cancel)
+
+        def show_progress(done: int, total: int, message: str) -> None:
+            dialog.setMaximum(max(total, 1))
+            dialog.setValue(min(done, max(total, 1)))
+            dialog.setLabelText(message)
+
+        def close() -> None:
+            dialog.canceled.disconnect(job.cancel)
+            dialog.close()
+            dialog.deleteLater()
+
+        job.signals.progress.connect(show_progress)
+        job.signals.finished.connect(close)
+        # Shown only if the job is still running after the delay: a quick job never flashes a dialog.
+        QTimer.singleShot(self.PROGRESS_DELAY_MS, dialog, lambda: job in self._running and dialog.show())
