@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,10 +35,12 @@ def timestamp() -> str:
 
 def _copy_database(source: sqlite3.Connection, target: Path) -> None:
     """Write ``source`` to ``target`` through a temporary file and an atomic rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + PARTIAL_SUFFIX)
-    partial.unlink(missing_ok=True)
     try:
+        # Inside the try: a target folder that cannot be made (a file in the way, no permission) is a
+        # refused backup the clerk can act on, not a bug.
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial.unlink(missing_ok=True)
         with closing(sqlite3.connect(partial)) as copy:
             source.backup(copy)
             # A backup is one self-contained file: no -wal beside it on a USB stick.
@@ -47,7 +49,8 @@ def _copy_database(source: sqlite3.Connection, target: Path) -> None:
             os.fsync(handle.fileno())
         os.replace(partial, target)
     except (OSError, sqlite3.Error) as exc:
-        partial.unlink(missing_ok=True)
+        with suppress(OSError):  # the folder itself may be what failed
+            partial.unlink(missing_ok=True)
         reason = getattr(exc, "strerror", None) or str(exc)
         raise BackupFailed(f"无法写入备份文件“{target}”：{reason}。原有数据未受影响。") from exc
 

@@ -445,7 +445,9 @@ def _member_batches(rng, ids, plan: DemoPlan, unions: list[dict], batch: int) ->
     for union, count in zip(unions, _members_per_union(plan, unions), strict=True):
         join_start = max(union["founded_on"], date(2015, 1, 1))
         for _ in range(count):
-            joined = _random_date(rng, min(join_start, join_end), join_end)
+            # A union founded after join_end (its employer is that new) has its members join on its
+            # founding day, never before it.
+            joined = _random_date(rng, join_start, max(join_start, join_end))
             born = _random_date(rng, date(joined.year - 58, 1, 1), date(joined.year - 18, 12, 28))
             roll = rng.random()
             status, left = MemberStatus.ACTIVE, None

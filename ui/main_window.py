@@ -36,6 +36,7 @@ class MainWindow(QMainWindow):
         self.engine = engine
         self.data_dir = data_dir
         self.runner = JobRunner(self)
+        self.first_start_demo = DemoPlan()  # what a first start offers to load
         self.window_state = QSettings(str(data_dir.window_state_file), QSettings.Format.IniFormat)
         self.setWindowTitle("工会组建工作台")
 
@@ -103,7 +104,7 @@ class MainWindow(QMainWindow):
     # --- first start --------------------------------------------------------------------------------
     def offer_demo_data(self) -> None:
         if database_is_empty(self.engine) and self.ask_load_demo():
-            self.load_demo(DemoPlan())
+            self.load_demo(self.first_start_demo)
 
     def ask_load_demo(self) -> bool:
         """Ask whether to fill an empty database with demo data (a test replaces this)."""
@@ -118,9 +119,15 @@ class MainWindow(QMainWindow):
     def load_demo(self, plan: DemoPlan) -> Job:
         job = Job(lambda: generate_demo(self.engine, plan))
         job.signals.succeeded.connect(self.records_changed)
-        job.signals.known_error.connect(lambda text: QMessageBox.warning(self, "无法装入演示数据", text))
-        job.signals.crashed.connect(lambda details: show_bug(details, self))
+        job.signals.known_error.connect(self._demo_refused)
+        job.signals.crashed.connect(self.show_bug)
         return self.runner.start(job, title="正在装入演示数据", window=self)
+
+    def _demo_refused(self, message: str) -> None:
+        QMessageBox.warning(self, "无法装入演示数据", message)
+
+    def show_bug(self, details: str) -> None:
+        show_bug(details, self)
 
     # --- records ------------------------------------------------------------------------------------
     def open_add_member_dialog(self) -> AddMemberDialog:

@@ -95,13 +95,14 @@ class ListingModel(QAbstractTableModel):
         generation = self._generation
         query = (self._engine, self._key, self._sort, self._descending, self._search)
         if self._runner is None:
-            self._show_ids(generation, list_ids(*query))
+            self._show_ids((generation, list_ids(*query)))
             return
-        job = Job(lambda: list_ids(*query), yields_progress=False)
-        job.signals.succeeded.connect(lambda ids: self._show_ids(generation, ids))
+        job = Job(lambda: (generation, list_ids(*query)), yields_progress=False)
+        job.signals.succeeded.connect(self._show_ids)
         self._runner.start(job)
 
-    def _show_ids(self, generation: int, ids: list[int]) -> None:
+    def _show_ids(self, answer: tuple[int, list[int]]) -> None:
+        generation, ids = answer
         if generation != self._generation:
             return
         self.beginResetModel()

@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from models.errors import KnownError
@@ -68,20 +68,51 @@ class Job(QRunnable):
             self.signals.finished.emit()
 
 
+class JobProgressDialog(QProgressDialog):
+    """Shows a job's progress if it is still running after a moment; its 取消 button cancels the job."""
+
+    def __init__(self, job: Job, title: str, delay_ms: int, window: QWidget | None) -> None:
+        super().__init__(title, "取消", 0, 100, window)
+        self._job = job
+        self.setWindowTitle(title)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setAutoClose(False)
+        self.setAutoReset(False)
+        self.setMinimumDuration(delay_ms)
+        self.setValue(0)
+        self.canceled.connect(job.cancel)
+        job.signals.progress.connect(self.show_progress)
+        job.signals.finished.connect(self.finish)
+
+    def show_progress(self, done: int, total: int, message: str) -> None:
+        self.setMaximum(max(total, 1))
+        self.setValue(min(done, max(total, 1)))  # past minimumDuration, setValue shows the dialog
+        self.setLabelText(message)
+
+    def finish(self) -> None:
+        self.canceled.disconnect(self._job.cancel)
+        self.close()
+        self.deleteLater()
+
+
 class JobRunner(QObject):
-    """Starts jobs and keeps each alive until it has finished; shows progress when a job lasts."""
+    """Starts jobs and keeps each alive until it has finished; shows progress when a job lasts.
+
+    Slots are bound methods of QObjects, never lambdas: a job may finish after the page that started it
+    has been closed, and PySide drops a bound method's connection when its object is deleted.
+    """
 
     PROGRESS_DELAY_MS = 400
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._running: set[Job] = set()
+        self._running: dict[JobSignals, Job] = {}
 
     def start(self, job: Job, *, title: str | None = None, window: QWidget | None = None) -> Job:
-        self._running.add(job)
-        job.signals.finished.connect(lambda: self._running.discard(job), Qt.ConnectionType.QueuedConnection)
+        self._running[job.signals] = job
+        job.signals.finished.connect(self._forget)
         if title is not None:
-            self._attach_progress_dialog(job, title, window)
+            JobProgressDialog(job, title, self.PROGRESS_DELAY_MS, window)
         QThreadPool.globalInstance().start(job)
         return job
 
@@ -92,27 +123,5 @@ class JobRunner(QObject):
     def busy(self) -> bool:
         return bool(self._running)
 
-    def _attach_progress_dialog(self, job: Job, title: str, window: QWidget | None) -> None:
-        dialog = QProgressDialog(title, "取消", 0, 100, window)
-        dialog.setWindowTitle(title)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(self.PROGRESS_DELAY_MS)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        dialog.setValue(0)
-        dialog.canceled.connect(job.cancel)
-
-        def show_progress(done: int, total: int, message: str) -> None:
-            dialog.setMaximum(max(total, 1))
-            dialog.setValue(min(done, max(total, 1)))
-            dialog.setLabelText(message)
-
-        def close() -> None:
-            dialog.canceled.disconnect(job.cancel)
-            dialog.close()
-            dialog.deleteLater()
-
-        job.signals.progress.connect(show_progress)
-        job.signals.finished.connect(close)
-        # Shown only if the job is still running after the delay: a quick job never flashes a dialog.
-        QTimer.singleShot(self.PROGRESS_DELAY_MS, dialog, lambda: job in self._running and dialog.show())
+    def _forget(self) -> None:
+        self._running.pop(self.sender(), None)

@@ -32,9 +32,7 @@ class AddEmployerDialog(FormDialog):
         for _, name in first_level_union_choices(engine):
             self.first_level_union.addItem(name, name)
         self.credit_code.textChanged.connect(self._check_credit_code)
-        self.credit_code.editingFinished.connect(
-            lambda: self._check_credit_code(self.credit_code.text(), True)
-        )
+        self.credit_code.editingFinished.connect(self._credit_code_finished)
 
     def _check_credit_code(self, text: str, finished: bool = False) -> None:
         self.clear_error("credit_code")
@@ -44,6 +42,9 @@ class AddEmployerDialog(FormDialog):
             codes.check_credit_code(text)
         except CodeError as exc:
             self.show_error("credit_code", exc.message)
+
+    def _credit_code_finished(self) -> None:
+        self._check_credit_code(self.credit_code.text(), finished=True)
 
     def save(self) -> None:
         self.saved = add_employer(

@@ -41,9 +41,7 @@ class AddMemberDialog(FormDialog):
         self.joined_on.setDisplayFormat("yyyy-MM-dd")
         self.joined_on.setMaximumDate(QDate.currentDate())
         self.id_number.textChanged.connect(self._check_id_number)
-        self.id_number.editingFinished.connect(
-            lambda: self._check_id_number(self.id_number.text(), finished=True)
-        )
+        self.id_number.editingFinished.connect(self._id_number_finished)
         self.mobile.editingFinished.connect(self._check_mobile)
 
     def _check_id_number(self, text: str, finished: bool = False) -> None:
@@ -59,6 +57,9 @@ class AddMemberDialog(FormDialog):
             return
         born = codes.birth_date_from_id(number)
         self.id_facts.setText(f"出生日期 {born:%Y-%m-%d}，{SEX[codes.sex_from_id(number)]}")
+
+    def _id_number_finished(self) -> None:
+        self._check_id_number(self.id_number.text(), finished=True)
 
     def _check_mobile(self) -> None:
         self.clear_error("mobile")

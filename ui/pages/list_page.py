@@ -88,7 +88,7 @@ class ListPage(QWidget):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(lambda: self.model.set_search(self.search.text()))
+        self._search_timer.timeout.connect(self._apply_search)
         self.search.textChanged.connect(self._search_timer.start)
         self.model.row_count_changed.connect(self._show_count)
         QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
@@ -106,6 +106,9 @@ class ListPage(QWidget):
 
     def _header_key(self) -> str:
         return f"lists/{self.model.listing_key}/header"
+
+    def _apply_search(self) -> None:
+        self.model.set_search(self.search.text())
 
     def _show_count(self, rows: int) -> None:
         self.count.setText(f"共 {rows:,} 条" if not self.search.text().strip() else f"找到 {rows:,} 条")

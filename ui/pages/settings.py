@@ -136,8 +136,8 @@ class SettingsPage(QWidget):
         except InvalidInput as exc:
             self.message.setText(exc.message)
             return
+        self.settings_saved.emit()  # the pages reload, this one too: confirm after that
         self.message.setText("设置已保存。")
-        self.settings_saved.emit()
 
     def choose_backup_file(self) -> Path | None:
         """Ask where to write the backup (a test replaces this)."""
@@ -150,6 +150,12 @@ class SettingsPage(QWidget):
         if target is None:
             return
         job = Job(lambda: backup_database(self._data_dir.database, target), yields_progress=False)
-        job.signals.succeeded.connect(lambda path: self.message.setText(f"已备份到 {path}"))
-        job.signals.known_error.connect(lambda text: QMessageBox.warning(self, "备份失败", text))
+        job.signals.succeeded.connect(self._backed_up)
+        job.signals.known_error.connect(self._backup_failed)
         self._runner.start(job)
+
+    def _backed_up(self, path: Path) -> None:
+        self.message.setText(f"已备份到 {path}")
+
+    def _backup_failed(self, message: str) -> None:
+        QMessageBox.warning(self, "备份失败", message)
