@@ -29,6 +29,7 @@ def build_parser() -> ChineseArgumentParser:
 
 def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     """Parse the command line; exits with code 2 and a Chinese message on a usage error."""
+    ChineseArgumentParser.json_requested = "--json" in argv
     return build_parser().parse_args(argv)
 
 

@@ -26,10 +26,14 @@ def _in_chinese(message: str) -> str:
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
+    # Whether the command line being parsed asked for --json: a usage error must still end in JSON then.
+    # Set by commands.cli.parse_arguments; argparse's subparsers are separate objects, hence the class.
+    json_requested = False
+
     def error(self, message: str) -> None:  # type: ignore[override]
         text = f"命令用法有误：{_in_chinese(message)}（用 -h 查看帮助）"
         print(f"{self.prog}: {text}", file=sys.stderr)
-        if "--json" in sys.argv:
+        if ChineseArgumentParser.json_requested:
             import json
 
             print(json.dumps({"ok": False, "exit_code": EXIT_ENVIRONMENT, "error": text}, ensure_ascii=False))

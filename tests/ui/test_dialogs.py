@@ -19,6 +19,7 @@ def press(qtbot, dialog, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -
 def press_ctrl_s(qtbot, dialog) -> None:
     press(qtbot, dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
 
+
 GOOD_ID = "11010519491231002X"
 BAD_ID = "110105194912310021"  # check character should be X
 

@@ -1,0 +1,57 @@
+"""Small helpers shared by the tests: looking at database files the way an admin would, with sqlite3."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def is_chinese(text: str) -> bool:
+    """True when the message holds Chinese words (what the clerk reads), not only English or codes."""
+    return len(CHINESE.findall(text)) >= 4
+
+
+def dump(path: Path) -> str:
+    """The whole content of a database as SQL text, for comparing two databases row by row."""
+    with closing(sqlite3.connect(path)) as connection:
+        return "\n".join(connection.iterdump())
+
+
+def fingerprint(path: Path) -> tuple[str, bool, bool]:
+    """The database file's sha256 and whether its -wal and -shm companions exist."""
+    return (
+        hashlib.sha256(path.read_bytes()).hexdigest(),
+        path.with_name(path.name + "-wal").exists(),
+        path.with_name(path.name + "-shm").exists(),
+    )
+
+
+def execute(path: Path, sql: str, parameters: tuple | dict = ()) -> None:
+    """Run one statement outside the program and commit it, as someone with a SQLite tool would."""
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute(sql, parameters)
+
+
+def query(path: Path, sql: str, parameters: tuple | dict = ()) -> list[tuple]:
+    with closing(sqlite3.connect(path)) as connection:
+        return connection.execute(sql, parameters).fetchall()
+
+
+def count(path: Path, table: str) -> int:
+    return query(path, f'SELECT count(*) FROM "{table}"')[0][0]
+
+
+def table_counts(path: Path) -> dict[str, int]:
+    """Row counts of every table in the file."""
+    tables = [row[0] for row in query(path, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {table: count(path, table) for table in tables}
+
+
+def set_revision(path: Path, revision: str) -> None:
+    """Write a schema revision into alembic_version, as a newer (or older) release would have."""
+    execute(path, "UPDATE alembic_version SET version_num = ?", (revision,))

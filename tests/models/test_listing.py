@@ -1,0 +1,225 @@
+"""The lists behind the tables: every row, sorted as the values say, searched literally, fetched by id."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from models.database import open_database
+from models.demo import DemoPlan, generate_demo
+from models.entities import Notice, NoticeKind, NoticeStatus
+from models.listing import LISTINGS, fetch_rows, list_ids
+from models.paths import DataDir
+from models.registers import add_employer
+from tests.helpers import query
+
+TABLES = {
+    "employers": "employer",
+    "unions": "union",
+    "members": "member",
+    "organizing_tasks": "organizing_task",
+    "notices": "notice",
+}
+# What the clerk can search in each list, as columns of the list.
+SEARCHED = {
+    "employers": ("name", "credit_code"),
+    "unions": ("name", "credit_code", "chair_name"),
+    "members": ("name", "id_number", "mobile"),
+    "organizing_tasks": ("employer", "first_level_union"),
+    "notices": ("document_number", "employer"),
+}
+ODD_NAME = "重庆百分之50%_测试有限公司"
+
+
+def _add_notices(engine: Engine) -> None:
+    """Some notices of each kind: drafts without number or date, numbered ones, equal dates for ties."""
+    with engine.connect() as connection:
+        employer_ids = list(
+            connection.exec_driver_sql("SELECT id FROM employer ORDER BY id LIMIT 12").scalars()
+        )
+    kinds = list(NoticeKind)
+    with Session(engine) as s, s.begin():
+        for n, employer_id in enumerate(employer_ids):
+            kind = kinds[n % 3]
+            draft = n % 4 == 3
+            issued = None if draft else date(2026, 3, 1) + timedelta(days=7 * (n // 2))
+            s.add(
+                Notice(
+                    kind=kind,
+                    employer_id=employer_id,
+                    status=NoticeStatus.DRAFT if draft else NoticeStatus.ISSUED,
+                    number_year=None if draft else 2026,
+                    number_seq=None if draft else n + 1,
+                    document_number=None if draft else f"两江工组函〔2026〕{n + 1}号",
+                    issued_on=issued,
+                    reply_due_on=issued + timedelta(days=21) if issued else None,
+                )
+            )
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """One demo database for the whole module: these tests only read it."""
+    engine = open_database(DataDir(tmp_path_factory.mktemp("listing")))
+    for _ in generate_demo(engine, DemoPlan(employers=150, members=2500, seed=31)):
+        pass
+    _add_notices(engine)
+    add_employer(engine, name=ODD_NAME, employer_class="non_public")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def every_row(engine: Engine) -> dict[str, dict[int, tuple]]:
+    """Every row of every list, fetched once, as the reference the SQL results are checked against."""
+    rows = {}
+    for key, table in TABLES.items():
+        with engine.connect() as connection:
+            ids = list(connection.exec_driver_sql(f'SELECT id FROM "{table}"').scalars())
+        rows[key] = fetch_rows(engine, key, ids)
+        assert len(rows[key]) == len(ids)
+    return rows
+
+
+def _expected_order(rows: dict[int, tuple], index: int, descending: bool) -> list[int]:
+    """Sorted by the value, NULLs last either way, equal values by id: as a person would sort them."""
+    by_id = sorted(rows)
+    present = [i for i in by_id if rows[i][index] is not None]
+    missing = [i for i in by_id if rows[i][index] is None]
+    return sorted(present, key=lambda i: rows[i][index], reverse=descending) + missing
+
+
+def test_every_list_has_rows_to_check(every_row) -> None:
+    for key, rows in every_row.items():
+        assert len(rows) >= 10, key
+
+
+@pytest.mark.parametrize("key", list(LISTINGS))
+def test_list_ids_returns_every_row_once(engine: Engine, every_row, key: str) -> None:
+    ids = list_ids(engine, key)
+    assert len(ids) == len(set(ids))
+    assert set(ids) == set(every_row[key])
+
+
+SORTS = [
+    (key, column, descending)
+    for key, listing in LISTINGS.items()
+    for column in listing.column_keys
+    for descending in (False, True)
+]
+
+
+@pytest.mark.parametrize(
+    ("key", "column", "descending"),
+    SORTS,
+    ids=[f"{key}-{column}-{'desc' if descending else 'asc'}" for key, column, descending in SORTS],
+)
+def test_sorting_by_a_column_follows_its_values(
+    engine: Engine, every_row, key: str, column: str, descending: bool
+) -> None:
+    rows = every_row[key]
+    index = LISTINGS[key].column_keys.index(column)
+
+    ids = list_ids(engine, key, sort=column, descending=descending)
+
+    assert ids == _expected_order(rows, index, descending)
+
+
+def test_sorting_is_not_trivial(every_row) -> None:
+    """The sorts above mean something only if the columns hold different values, and some NULLs."""
+    members = every_row["members"]
+    assert len({row[0] for row in members.values()}) > 100
+    assert any(row[3] is None for row in members.values()), "some members have no mobile"
+    employers = every_row["employers"]
+    union_column = LISTINGS["employers"].column_keys.index("union")
+    assert any(row[union_column] is None for row in employers.values()), "some employers have no union"
+    notices = every_row["notices"]
+    assert any(row[0] is None for row in notices.values())
+
+
+def _matching(every_row, key: str, search: str) -> set[int]:
+    positions = [LISTINGS[key].column_keys.index(column) for column in SEARCHED[key]]
+    return {
+        record_id
+        for record_id, row in every_row[key].items()
+        if all(any(word in (row[p] or "") for p in positions) for word in search.split())
+    }
+
+
+def test_searching_a_surname_finds_exactly_the_members_with_it(engine: Engine, every_row) -> None:
+    found = list_ids(engine, "members", search="张")
+
+    expected = _matching(every_row, "members", "张")
+    assert len(expected) >= 20
+    assert set(found) == expected
+    assert found == [i for i in list_ids(engine, "members") if i in expected], "in the list's own order"
+
+
+@pytest.mark.parametrize(
+    ("key", "search"),
+    [
+        ("members", "  张  "),
+        ("members", "张 伟"),
+        ("members", "500112"),
+        ("members", "139"),
+        ("employers", "物流"),
+        ("employers", "91500"),
+        ("unions", "联合"),
+        ("organizing_tasks", "街道"),
+        ("notices", "〔2026〕1"),
+        ("notices", "重庆"),
+    ],
+)
+def test_search_finds_exactly_the_rows_whose_shown_text_contains_every_word(
+    engine: Engine, every_row, key: str, search: str
+) -> None:
+    expected = _matching(every_row, key, search)
+    assert expected, "the search should find something"
+    assert set(list_ids(engine, key, search=search)) == expected
+
+
+@pytest.mark.parametrize("search", ["%", "_", "0%_", "50%"])
+def test_percent_and_underscore_are_searched_literally(engine: Engine, search: str) -> None:
+    [(odd_id,)] = query(engine.url.database, "SELECT id FROM employer WHERE name = ?", (ODD_NAME,))
+    assert list_ids(engine, "employers", search=search) == [odd_id]
+    assert list_ids(engine, "members", search=search) == []
+
+
+def test_a_backslash_is_searched_literally(engine: Engine) -> None:
+    assert list_ids(engine, "employers", search="\\") == []
+    assert list_ids(engine, "employers", search="\\%") == []
+
+
+@pytest.mark.parametrize("key", list(LISTINGS))
+def test_fetch_rows_returns_the_requested_rows_only(engine: Engine, every_row, key: str) -> None:
+    all_ids = sorted(every_row[key])
+    wanted = all_ids[1::3][:7] + [10**9]  # one id that does not exist
+
+    rows = fetch_rows(engine, key, wanted)
+
+    assert set(rows) == set(all_ids[1::3][:7])
+    for record_id, row in rows.items():
+        assert row == every_row[key][record_id]
+        assert len(row) == len(LISTINGS[key].column_keys)
+    assert fetch_rows(engine, key, []) == {}
+
+
+def test_fetched_member_rows_show_the_stored_values(engine: Engine) -> None:
+    path = engine.url.database
+    stored = {
+        row[0]: row[1:]
+        for row in query(
+            path,
+            'SELECT m.id, m.name, m.id_number, m.mobile, u.name FROM member m JOIN "union" u ON u.id = m.union_id '
+            "ORDER BY m.id LIMIT 50",
+        )
+    }
+    columns = LISTINGS["members"].column_keys
+    for record_id, row in fetch_rows(engine, "members", list(stored)).items():
+        shown = dict(zip(columns, row, strict=True))
+        assert (shown["name"], shown["id_number"], shown["mobile"], shown["union"]) == stored[record_id]
+        assert shown["sex"] == ("M" if int(shown["id_number"][16]) % 2 else "F")
