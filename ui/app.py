@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from models.database import open_database
@@ -15,10 +15,20 @@ from ui.fonts import set_interface_font
 from ui.main_window import MainWindow
 
 
+def load_qt_chinese(app: QApplication) -> QTranslator:
+    """Qt's own words (是/否, 复制/粘贴, the file dialog) in Chinese, from the translations in the Qt wheel."""
+    translator = QTranslator(app)  # parented, so it lives as long as the application
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
+        app.installTranslator(translator)
+    return translator
+
+
 def create_application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("工会组建工作台")
     app.setOrganizationName("UnionDesk")
+    load_qt_chinese(app)
     set_interface_font(app)
     app.setStyleSheet(resource("style.qss").read_text(encoding="utf-8"))
     return app

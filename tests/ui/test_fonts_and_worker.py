@@ -41,3 +41,11 @@ def test_a_bug_in_a_job_reaches_the_error_signal_with_its_traceback(qtbot, app):
     with qtbot.waitSignal(job.signals.crashed, timeout=5_000) as crashed:
         runner.start(job)
     assert "ZeroDivisionError" in crashed.args[0]
+
+
+def test_qt_own_buttons_speak_chinese(app):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    buttons = QDialogButtonBox.StandardButton
+    box = QDialogButtonBox(buttons.Yes | buttons.No)
+    assert [box.button(b).text() for b in (buttons.Yes, buttons.No)] == ["是(&Y)", "否(&N)"]
