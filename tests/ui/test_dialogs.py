@@ -55,6 +55,20 @@ def test_add_member_fills_birth_date_and_sex_then_saves(qtbot, window, demo_engi
     assert dialog.saved.id_number == GOOD_ID
 
 
+def test_add_member_shows_every_wrong_field_at_once(qtbot, window, demo_engine):
+    before = record_counts(demo_engine)["members"]
+    dialog = window.open_add_member_dialog()
+    type_chinese(dialog.name, "王小明")
+    qtbot.keyClicks(dialog.id_number, BAD_ID)
+    dialog.mobile.setText("1380013800")  # ten digits, never left the field
+    dialog.union.setCurrentText(union_choices(demo_engine)[0][1])
+    press_ctrl_s(qtbot, dialog)
+    assert dialog.error_text("id_number") == "身份证号第18位校验码应为“X”，现为“1”"
+    assert dialog.error_text("mobile") == "手机号码应为11位数字，现为10位"
+    assert dialog.isVisible()
+    assert record_counts(demo_engine)["members"] == before
+
+
 def test_add_member_requires_a_union_from_the_list(qtbot, window, demo_engine):
     dialog = window.open_add_member_dialog()
     type_chinese(dialog.name, "王小明")

@@ -43,6 +43,9 @@ class AddEmployerDialog(FormDialog):
         except CodeError as exc:
             self.show_error("credit_code", exc.message)
 
+    def check_fields(self) -> None:
+        self._check_credit_code(self.credit_code.text(), finished=True)
+
     def _credit_code_finished(self) -> None:
         self._check_credit_code(self.credit_code.text(), finished=True)
 

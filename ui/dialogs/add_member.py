@@ -69,6 +69,10 @@ class AddMemberDialog(FormDialog):
             except CodeError as exc:
                 self.show_error("mobile", exc.message)
 
+    def check_fields(self) -> None:
+        self._check_id_number(self.id_number.text(), finished=True)
+        self._check_mobile()
+
     def _chosen_union(self) -> int | str:
         index = self.union.findText(self.union.currentText().strip(), Qt.MatchFlag.MatchExactly)
         if index < 0:

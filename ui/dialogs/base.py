@@ -74,9 +74,15 @@ class FormDialog(QDialog):
         """Write the record; raise InvalidInput (with its field) to refuse. Nothing is written then."""
         raise NotImplementedError
 
+    def check_fields(self) -> None:
+        """Show every field's own problem at once (the domain's refusal names only the first)."""
+
     def _try_save(self) -> None:
         for label in [*self._errors.values(), self.general_error]:
             label.hide()
+        self.check_fields()
+        if any(not label.isHidden() for label in self._errors.values()):
+            return
         try:
             self.save()
         except InvalidInput as exc:
