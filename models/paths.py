@@ -35,10 +35,6 @@ class DataDir:
         return self.root / "replaced"
 
     @property
-    def settings_file(self) -> Path:
-        return self.root / "settings.json"
-
-    @property
     def window_state_file(self) -> Path:
         return self.root / "window.ini"
 

@@ -72,12 +72,8 @@ def federation_settings(engine: Engine) -> FederationSettings:
 
 
 def update_federation_settings(engine: Engine, settings: FederationSettings) -> None:
-    for field in ("name", "short_name", "seal_text"):
-        if not getattr(settings, field).strip():
-            raise InvalidInput(
-                {"name": "总工会名称", "short_name": "文号简称", "seal_text": "印章文字"}[field] + "不能为空",
-                field,
-            )
+    for field, label in (("name", "总工会名称"), ("short_name", "文号简称"), ("seal_text", "印章文字")):
+        _required_text(getattr(settings, field), label, field)
     if settings.notice_reply_days <= 0:
         raise InvalidInput("答复期限应为正整数天数", "notice_reply_days")
     if settings.staff_threshold <= 0 or settings.non_public_staff_threshold <= 0:
