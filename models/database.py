@@ -11,6 +11,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
@@ -21,6 +24,23 @@ from models.paths import DataDir, ensure_data_dir
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 5000
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class _HintingCompiler(SQLiteCompiler):
+    def get_from_hint_text(self, table, text):
+        # SQLAlchemy's SQLite compiler drops ``Select.with_hint``; SQLite's own hint is
+        # "FROM member INDEXED BY ix_…", exactly where SQLAlchemy places a from-hint.
+        return text
+
+
+class UnionDeskSQLiteDialect(SQLiteDialect_pysqlite):
+    """pysqlite with index hints; otherwise SQLAlchemy's own SQLite dialect (Alembic sees "sqlite")."""
+
+    statement_compiler = _HintingCompiler
+    supports_statement_cache = True
+
+
+registry.register("sqlite.uniondesk", __name__, "UnionDeskSQLiteDialect")
 
 
 def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -45,7 +65,7 @@ def _begin(connection) -> None:
 def create_engine_at(path: Path) -> Engine:
     """An engine on the database file with the connection settings every connection must have."""
     engine = create_engine(
-        URL.create("sqlite", database=str(path)), connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+        URL.create("sqlite+uniondesk", database=str(path)), connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
     )
     event.listen(engine, "connect", _set_pragmas)
     event.listen(engine, "begin", _begin)

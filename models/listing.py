@@ -42,6 +42,12 @@ class Listing:
     # since a join over 100,000 members costs more than the sort itself.
     joined_columns: frozenset[str] = frozenset()
     search_needs_join: bool = False
+    # An index holding the searched text, to be read instead of the table while a search is on
+    # (SQLite's planner otherwise walks the sort index and fetches every row: 150 ms instead of 15).
+    search_index: str | None = None
+    # Columns that are never NULL in this list (outer joins make NULLs of NOT NULL columns, so this is
+    # declared per list): their sort needs no NULLs-last term, which would stop SQLite using an index.
+    never_null: frozenset[str] = frozenset()
 
     @property
     def column_keys(self) -> list[str]:
@@ -94,6 +100,7 @@ LISTINGS: dict[str, Listing] = {
         searched=(Employer.name, Employer.credit_code),
         default_sort="name",
         joined_columns=frozenset({"first_level_union"}),
+        never_null=frozenset({"name", "employer_class"}),
     ),
     "unions": Listing(
         key="unions",
@@ -115,6 +122,9 @@ LISTINGS: dict[str, Listing] = {
         searched=(Union.name, Union.credit_code, Union.chair_name),
         default_sort="name",
         joined_columns=frozenset({"first_level_union"}),
+        never_null=frozenset(
+            {"name", "kind", "first_level_union", "covered_staff", "member_count", "status"}
+        ),
     ),
     "members": Listing(
         key="members",
@@ -132,9 +142,11 @@ LISTINGS: dict[str, Listing] = {
             "status": Member.status,
         },
         joined=lambda q: q.select_from(Member).join(_member_union, Member.union_id == _member_union.id),
-        searched=(Member.name, Member.id_number, Member.mobile),
+        searched=(Member.search_text,),
         default_sort="name",
         joined_columns=frozenset({"union"}),
+        search_index="ix_member_name_search",
+        never_null=frozenset({"name", "id_number", "sex", "union", "joined_on", "status"}),
     ),
     "organizing_tasks": Listing(
         key="organizing_tasks",
@@ -155,6 +167,7 @@ LISTINGS: dict[str, Listing] = {
         default_sort="year",
         joined_columns=frozenset({"employer", "staff_count", "first_level_union"}),
         search_needs_join=True,
+        never_null=frozenset({"year", "employer", "first_level_union", "status"}),
     ),
     "notices": Listing(
         key="notices",
@@ -174,6 +187,7 @@ LISTINGS: dict[str, Listing] = {
         default_sort="issued_on",
         joined_columns=frozenset({"employer"}),
         search_needs_join=True,
+        never_null=frozenset({"kind", "employer", "status"}),
     ),
 }
 
@@ -199,11 +213,22 @@ def list_ids(
     engine: Engine, listing_key: str, sort: str | None = None, descending: bool = False, search: str = ""
 ) -> list[int]:
     """The ids of the list's rows in display order, sorted and searched in SQL."""
+    with engine.connect() as connection:
+        return _integers(connection, ids_query(listing_key, sort, descending, search))
+
+
+def ids_query(
+    listing_key: str, sort: str | None = None, descending: bool = False, search: str = ""
+) -> Select:
+    """The SQL behind ``list_ids``."""
     listing = LISTINGS[listing_key]
     sort = sort or listing.default_sort
     order = listing.columns[sort]
-    # NULLs last either way, then the id, so equal values keep a stable order between sorts.
-    ordering = [order.is_(None), order.desc() if descending else order.asc(), listing.id_column]
+    # NULLs last either way, then the id, so equal values keep a stable order between sorts. A NOT NULL
+    # column gets no NULL term: that term alone stops SQLite from reading the order from an index.
+    ordering = [order.desc() if descending else order.asc(), listing.id_column]
+    if sort not in listing.never_null:
+        ordering.insert(0, order.is_(None))
     clause = _search_clause(listing, search)
     query = select(listing.id_column)
     if sort in listing.joined_columns or (clause is not None and listing.search_needs_join):
@@ -211,8 +236,24 @@ def list_ids(
     query = query.order_by(*ordering)
     if clause is not None:
         query = query.where(clause)
-    with reading(engine) as s, s.begin():
-        return list(s.scalars(query))
+        if listing.search_index:
+            query = query.with_hint(listing.id_column.table, f"INDEXED BY {listing.search_index}", "sqlite")
+    return query
+
+
+def _integers(connection, query: Select) -> list[int]:
+    """Run a one-column query straight on the sqlite3 cursor.
+
+    SQLAlchemy builds the SQL; its per-row Result processing is skipped because over 100,000 ids it
+    cost more than the query itself (90 ms against 50 for a search matching every member).
+    """
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    parameters = [compiled.params[name] for name in compiled.positiontup or ()]
+    cursor = connection.connection.dbapi_connection.execute(str(compiled), parameters)
+    try:
+        return [row[0] for row in cursor]
+    finally:
+        cursor.close()
 
 
 def fetch_rows(engine: Engine, listing_key: str, ids: Sequence[int]) -> dict[int, tuple]:
