@@ -14,7 +14,6 @@ from sqlalchemy import Engine, Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from models.database import reading
 from models.entities import (
     Employer,
     FirstLevelUnion,
@@ -210,11 +209,20 @@ def _search_clause(listing: Listing, search: str) -> ColumnElement[bool] | None:
 
 
 def list_ids(
-    engine: Engine, listing_key: str, sort: str | None = None, descending: bool = False, search: str = ""
+    engine: Engine,
+    listing_key: str,
+    sort: str | None = None,
+    descending: bool = False,
+    search: str = "",
+    limit: int | None = None,
 ) -> list[int]:
-    """The ids of the list's rows in display order, sorted and searched in SQL."""
+    """The ids of the list's rows in display order, sorted and searched in SQL; the first ``limit`` only
+    when given (reading the index in order, SQLite stops as soon as it has them)."""
+    query = ids_query(listing_key, sort, descending, search)
+    if limit is not None:
+        query = query.limit(limit)
     with engine.connect() as connection:
-        return _integers(connection, ids_query(listing_key, sort, descending, search))
+        return _integers(connection, query)
 
 
 def ids_query(
@@ -262,5 +270,5 @@ def fetch_rows(engine: Engine, listing_key: str, ids: Sequence[int]) -> dict[int
     query = listing.joined(select(listing.id_column, *listing.columns.values())).where(
         listing.id_column.in_(list(ids))
     )
-    with reading(engine) as s, s.begin():
-        return {row[0]: tuple(row[1:]) for row in s.execute(query)}
+    with engine.connect() as connection:  # Core rows: the ORM session's bookkeeping is not needed here
+        return {row[0]: tuple(row[1:]) for row in connection.execute(query)}

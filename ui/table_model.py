@@ -10,7 +10,7 @@ from collections import OrderedDict
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from sqlalchemy import Engine
 
 from models import codes
@@ -20,6 +20,9 @@ from ui.worker import Job, JobRunner
 
 PAGE_SIZE = 200
 MAX_CACHED_PAGES = 50
+# The whole id list is asked for once typing pauses this long: while a clerk types, each keystroke's
+# first page is what matters, and a 100,000-id answer to an outdated search would only slow the next one.
+ALL_IDS_DELAY_MS = 120
 
 # Personal data (个人信息保护法) is masked in lists; the whole value is shown only in an opened record.
 MASKED_COLUMNS = {("members", "id_number"): codes.mask_id_number, ("members", "mobile"): codes.mask_mobile}
@@ -30,7 +33,8 @@ Index = QModelIndex | QPersistentModelIndex
 class ListingModel(QAbstractTableModel):
     """The rows of one list, e.g. ``ListingModel(engine, "members")``."""
 
-    row_count_changed = Signal(int)
+    row_count_changed = Signal(int)  # the whole answer is in: the number of rows found
+    rows_shown = Signal()  # the rows on screen are up to date (the first page may come before the rest)
 
     def __init__(
         self, engine: Engine, listing_key: str, runner: JobRunner | None = None, parent=None
@@ -40,6 +44,11 @@ class ListingModel(QAbstractTableModel):
         self._engine = engine
         self._runner = runner
         self._generation = 0  # answers to an older sort or search are dropped when they arrive late
+        self._complete = True  # whether ``_ids`` holds the whole answer or only its first page
+        self._all_ids_timer = QTimer(self)
+        self._all_ids_timer.setSingleShot(True)
+        self._all_ids_timer.setInterval(ALL_IDS_DELAY_MS)
+        self._all_ids_timer.timeout.connect(self._fetch_all_ids)
         self._key = listing_key
         self._columns = LISTINGS[listing_key].column_keys
         self._titles = [COLUMN_TITLES[listing_key][column] for column in self._columns]
@@ -90,26 +99,69 @@ class ListingModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
-        """Ask SQL again for the ids (after a sort, a search, or a change to the records)."""
+        """Ask SQL again for the ids (after a sort, a search, or a change to the records).
+
+        With a runner the answer comes in two steps: the first page at once (a LIMIT query stops at 200
+        matches), then every id, appended as new rows. A search matching all 100,000 members thus
+        updates the screen in a few milliseconds instead of waiting for 100,000 ids to cross over.
+        """
         self._generation += 1
         generation = self._generation
+        self._all_ids_timer.stop()
         query = (self._engine, self._key, self._sort, self._descending, self._search)
         if self._runner is None:
-            self._show_ids((generation, list_ids(*query)))
+            self._reset(list_ids(*query), complete=True)
             return
-        job = Job(lambda: (generation, list_ids(*query)), yields_progress=False)
-        job.signals.succeeded.connect(self._show_ids)
+        job = Job(lambda: (generation, list_ids(*query, limit=PAGE_SIZE)), yields_progress=False)
+        job.signals.succeeded.connect(self._show_first_page)
         self._runner.start(job)
 
-    def _show_ids(self, answer: tuple[int, list[int]]) -> None:
+    def _show_first_page(self, answer: tuple[int, list[int]]) -> None:
         generation, ids = answer
         if generation != self._generation:
             return
+        self._reset(ids, complete=len(ids) < PAGE_SIZE)
+        if not self._complete:
+            self._all_ids_timer.start()
+
+    def _fetch_all_ids(self) -> None:
+        if self._complete or self._runner is None:
+            return
+        generation = self._generation
+        query = (self._engine, self._key, self._sort, self._descending, self._search)
+        job = Job(lambda: (generation, list_ids(*query)), yields_progress=False)
+        job.signals.succeeded.connect(self._show_all_ids)
+        self._runner.start(job)
+
+    def _show_all_ids(self, answer: tuple[int, list[int]]) -> None:
+        generation, ids = answer
+        if generation != self._generation:
+            return
+        shown = len(self._ids)
+        if ids[:shown] != self._ids:  # the records changed in between: start over with the new answer
+            self._reset(ids, complete=True)
+            return
+        if len(ids) > shown:
+            self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+            self._ids = ids
+            self.endInsertRows()
+        self._complete = True
+        self.row_count_changed.emit(len(self._ids))
+
+    def _reset(self, ids: list[int], complete: bool) -> None:
         self.beginResetModel()
         self._ids = ids
         self._pages.clear()
+        self._complete = complete
         self.endResetModel()
-        self.row_count_changed.emit(len(self._ids))
+        self.rows_shown.emit()
+        if complete:
+            self.row_count_changed.emit(len(ids))
+
+    @property
+    def complete(self) -> bool:
+        """Whether every row of the answer is in (not only the first page)."""
+        return self._complete
 
     @property
     def listing_key(self) -> str:

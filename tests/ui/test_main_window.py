@@ -162,3 +162,20 @@ def test_listing_models_pass_qt_model_tester(qtmodeltester, demo_engine, listing
     model = ListingModel(demo_engine, listing)
     model.reload()
     qtmodeltester.check(model)
+
+
+def test_a_large_answer_shows_its_first_page_then_every_row(qtbot, window, demo_engine):
+    from models.listing import list_ids
+    from ui.table_model import PAGE_SIZE
+
+    page = click_area(qtbot, window, "会员")
+    wait_for_rows(qtbot, page, record_counts(demo_engine)["members"])
+    expected = len(list_ids(demo_engine, "members", search="1"))
+    assert expected > PAGE_SIZE
+    with qtbot.waitSignal(page.model.rows_shown, timeout=10_000):
+        qtbot.keyClicks(page.search, "1")
+    assert page.model.rowCount() == PAGE_SIZE
+    assert page.count.text() == "正在统计…"
+    qtbot.waitUntil(lambda: page.model.rowCount() == expected, timeout=10_000)
+    assert page.count.text() == f"找到 {expected:,} 条"
+    assert page.model.complete

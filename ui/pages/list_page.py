@@ -93,6 +93,7 @@ class ListPage(QWidget):
         self._search_timer.timeout.connect(self._apply_search)
         self.search.textChanged.connect(self._search_timer.start)
         self.model.row_count_changed.connect(self._show_count)
+        self.model.rows_shown.connect(self._counting)
         QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
 
     def refresh(self) -> None:
@@ -111,6 +112,10 @@ class ListPage(QWidget):
 
     def _apply_search(self) -> None:
         self.model.set_search(self.search.text())
+
+    def _counting(self) -> None:
+        if not self.model.complete:
+            self.count.setText("正在统计…")
 
     def _show_count(self, rows: int) -> None:
         self.count.setText(f"共 {rows:,} 条" if not self.search.text().strip() else f"找到 {rows:,} 条")
