@@ -7,10 +7,12 @@ never in Python over every row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
-from sqlalchemy import Engine, Select, and_, case, func, or_, select
+from sqlalchemy import Engine, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -47,10 +49,45 @@ class Listing:
     # Columns that are never NULL in this list (outer joins make NULLs of NOT NULL columns, so this is
     # declared per list): their sort needs no NULLs-last term, which would stop SQLite using an index.
     never_null: frozenset[str] = frozenset()
+    # What a list can be narrowed by: filter key → the SQL condition for a chosen value.
+    filters: dict[str, Callable[[Any], ColumnElement[bool]]] = field(default_factory=dict)
 
     @property
     def column_keys(self) -> list[str]:
         return list(self.columns)
+
+
+# Staff-size bands as the office counts them (inclusive bounds; None: no upper bound).
+STAFF_BANDS: dict[str, tuple[int, int | None]] = {
+    "under_50": (0, 49),
+    "50_99": (50, 99),
+    "100_199": (100, 199),
+    "200_999": (200, 999),
+    "1000_up": (1000, None),
+}
+
+
+def employer_has_active_union() -> ColumnElement[bool]:
+    """Whether an employer is covered by an active grassroots union (its absence is 未建会)."""
+    return exists().where(
+        union_employer.c.employer_id == Employer.id,
+        union_employer.c.union_id == Union.id,
+        Union.status == UnionStatus.ACTIVE,
+    )
+
+
+def _staff_band(band: str) -> ColumnElement[bool]:
+    low, high = STAFF_BANDS[band]
+    return Employer.staff_count.between(low, high) if high is not None else Employer.staff_count >= low
+
+
+def _joined_in(year: int) -> ColumnElement[bool]:
+    # A range rather than strftime(): the joined_on index answers it.
+    return and_(Member.joined_on >= date(year, 1, 1), Member.joined_on < date(year + 1, 1, 1))
+
+
+def _member_of_first_level_union(first_level_union_id: int) -> ColumnElement[bool]:
+    return Member.union_id.in_(select(Union.id).where(Union.first_level_union_id == first_level_union_id))
 
 
 def _covering_union_name() -> ColumnElement[str]:
@@ -100,6 +137,12 @@ LISTINGS: dict[str, Listing] = {
         default_sort="name",
         joined_columns=frozenset({"first_level_union"}),
         never_null=frozenset({"name", "employer_class"}),
+        filters={
+            "first_level_union": lambda value: Employer.first_level_union_id == value,
+            "employer_class": lambda value: Employer.employer_class == value,
+            "has_union": lambda value: employer_has_active_union() if value else ~employer_has_active_union(),
+            "staff_band": _staff_band,
+        },
     ),
     "unions": Listing(
         key="unions",
@@ -146,6 +189,11 @@ LISTINGS: dict[str, Listing] = {
         joined_columns=frozenset({"union"}),
         search_index="ix_member_name_search",
         never_null=frozenset({"name", "id_number", "sex", "union", "joined_on", "status"}),
+        filters={
+            "first_level_union": _member_of_first_level_union,
+            "status": lambda value: Member.status == value,
+            "join_year": _joined_in,
+        },
     ),
     "organizing_tasks": Listing(
         key="organizing_tasks",
@@ -167,6 +215,11 @@ LISTINGS: dict[str, Listing] = {
         joined_columns=frozenset({"employer", "staff_count", "first_level_union"}),
         search_needs_join=True,
         never_null=frozenset({"year", "employer", "first_level_union", "status"}),
+        filters={
+            "year": lambda value: OrganizingTask.year == value,
+            "first_level_union": lambda value: OrganizingTask.first_level_union_id == value,
+            "status": lambda value: OrganizingTask.status == value,
+        },
     ),
     "notices": Listing(
         key="notices",
@@ -187,6 +240,10 @@ LISTINGS: dict[str, Listing] = {
         joined_columns=frozenset({"employer"}),
         search_needs_join=True,
         never_null=frozenset({"kind", "employer", "status"}),
+        filters={
+            "kind": lambda value: Notice.kind == value,
+            "status": lambda value: Notice.status == value,
+        },
     ),
 }
 
@@ -215,10 +272,11 @@ def list_ids(
     descending: bool = False,
     search: str = "",
     limit: int | None = None,
+    filters: Mapping[str, Any] | None = None,
 ) -> list[int]:
-    """The ids of the list's rows in display order, sorted and searched in SQL; the first ``limit`` only
-    when given (reading the index in order, SQLite stops as soon as it has them)."""
-    query = ids_query(listing_key, sort, descending, search)
+    """The ids of the list's rows in display order, sorted, searched and filtered in SQL; the first
+    ``limit`` only when given (reading the index in order, SQLite stops as soon as it has them)."""
+    query = ids_query(listing_key, sort, descending, search, filters)
     if limit is not None:
         query = query.limit(limit)
     with engine.connect() as connection:
@@ -226,9 +284,13 @@ def list_ids(
 
 
 def ids_query(
-    listing_key: str, sort: str | None = None, descending: bool = False, search: str = ""
+    listing_key: str,
+    sort: str | None = None,
+    descending: bool = False,
+    search: str = "",
+    filters: Mapping[str, Any] | None = None,
 ) -> Select:
-    """The SQL behind ``list_ids``."""
+    """The SQL behind ``list_ids``. A filter whose value is None is not applied (全部)."""
     listing = LISTINGS[listing_key]
     sort = sort or listing.default_sort
     order = listing.columns[sort]
@@ -246,6 +308,9 @@ def ids_query(
         query = query.where(clause)
         if listing.search_index:
             query = query.with_hint(listing.id_column.table, f"INDEXED BY {listing.search_index}", "sqlite")
+    for key, value in (filters or {}).items():
+        if value is not None:
+            query = query.where(listing.filters[key](value))
     return query
 
 

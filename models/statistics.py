@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, exists, func, or_, select
+from sqlalchemy import Engine, and_, func, or_, select
 
 from models.database import reading
 from models.entities import (
@@ -18,8 +18,8 @@ from models.entities import (
     TaskStatus,
     Union,
     UnionStatus,
-    union_employer,
 )
+from models.listing import employer_has_active_union
 
 
 @dataclass(frozen=True)
@@ -34,14 +34,6 @@ class Figures:
     employers_without_union: int
     due_without_union: int  # over the staff thresholds and still without a union: the 未建会 list
     open_tasks: int
-
-
-def _has_active_union():
-    return exists().where(
-        union_employer.c.employer_id == Employer.id,
-        union_employer.c.union_id == Union.id,
-        Union.status == UnionStatus.ACTIVE,
-    )
 
 
 def _should_have_union(federation: Federation):
@@ -96,14 +88,14 @@ def overview(engine: Engine) -> tuple[Figures, list[Figures]]:
         without = dict(
             s.execute(
                 select(Employer.first_level_union_id, func.count())
-                .where(~_has_active_union())
+                .where(~employer_has_active_union())
                 .group_by(Employer.first_level_union_id)
             ).all()
         )
         due = dict(
             s.execute(
                 select(Employer.first_level_union_id, func.count())
-                .where(~_has_active_union(), _should_have_union(federation))
+                .where(~employer_has_active_union(), _should_have_union(federation))
                 .group_by(Employer.first_level_union_id)
             ).all()
         )

@@ -71,6 +71,14 @@ NOTICE_STATUS = {
     NoticeStatus.VOID: "作废",
 }
 
+STAFF_BAND = {
+    "under_50": "50人以下",
+    "50_99": "50–99人",
+    "100_199": "100–199人",
+    "200_999": "200–999人",
+    "1000_up": "1000人以上",
+}
+
 # Column titles per list, in the order of models.listing.LISTINGS[...].columns.
 COLUMN_TITLES = {
     "employers": {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -17,17 +19,35 @@ from sqlalchemy import Engine
 
 from models.demo import DemoPlan, generate_demo
 from models.paths import DataDir
-from models.registers import database_is_empty
+from models.registers import database_is_empty, first_level_union_choices
+from ui import labels
 from ui.dialogs.add_employer import AddEmployerDialog
 from ui.dialogs.add_member import AddMemberDialog
 from ui.error_dialog import show_bug
 from ui.pages.home import HomePage
-from ui.pages.list_page import ListPage
+from ui.pages.list_page import FilterChoice, ListPage
 from ui.pages.settings import SettingsPage
 from ui.pages.statistics import StatisticsPage
 from ui.worker import Job, JobRunner
 
 AREAS = ("首页", "单位", "基层工会", "会员", "建会任务", "一函两书", "统计", "设置")
+
+
+def choice(key: str, everything: str, words: dict) -> FilterChoice:
+    """A filter over a fixed set of codes, shown by their Chinese words."""
+    return FilterChoice(
+        key,
+        everything,
+        lambda: [(text, str(code) if not isinstance(code, bool) else code) for code, text in words.items()],
+    )
+
+
+def join_years() -> list[tuple[str, int]]:
+    return [(f"{year}年入会", year) for year in range(date.today().year, 2009, -1)]
+
+
+def task_years() -> list[tuple[str, int]]:
+    return [(f"{year}年度", year) for year in range(date.today().year + 1, 2018, -1)]
 
 
 class MainWindow(QMainWindow):
@@ -45,17 +65,27 @@ class MainWindow(QMainWindow):
         self.add_member_button = QPushButton("新增会员")
         self.add_member_button.clicked.connect(self.open_add_member_dialog)
         lists = dict(runner=self.runner, window_state=self.window_state)
+        parents = FilterChoice("first_level_union", "全部一级工会", self._first_level_unions)
         self.pages: dict[str, QWidget] = {
             "首页": HomePage(engine, self.runner),
             "单位": ListPage(engine, "employers", title="单位", search_hint="按单位名称或统一社会信用代码查找",
-                            actions=[self.add_employer_button], **lists),
+                            actions=[self.add_employer_button], filters=[
+                                parents, choice("employer_class", "全部单位类别", labels.EMPLOYER_CLASS),
+                                choice("has_union", "建会情况不限", {True: "已建会", False: "未建会"}),
+                                choice("staff_band", "职工人数不限", labels.STAFF_BAND)], **lists),
             "基层工会": ListPage(engine, "unions", title="基层工会", search_hint="按工会名称、信用代码或主席姓名查找",
-                                **lists),
+                                filters=[parents, choice("kind", "全部类型", labels.UNION_KIND),
+                                         choice("status", "全部状态", labels.UNION_STATUS)], **lists),
             "会员": ListPage(engine, "members", title="会员", search_hint="按姓名、身份证号或手机号码查找（如：张）",
-                            actions=[self.add_member_button], **lists),
+                            actions=[self.add_member_button], filters=[
+                                parents, choice("status", "全部状态", labels.MEMBER_STATUS),
+                                FilterChoice("join_year", "入会年份不限", join_years)], **lists),
             "建会任务": ListPage(engine, "organizing_tasks", title="建会任务", search_hint="按单位或一级工会查找",
-                                **lists),
-            "一函两书": ListPage(engine, "notices", title="一函两书", search_hint="按文号或单位查找", **lists),
+                                filters=[FilterChoice("year", "全部年度", task_years), parents,
+                                         choice("status", "全部进展", labels.TASK_STATUS)], **lists),
+            "一函两书": ListPage(engine, "notices", title="一函两书", search_hint="按文号或单位查找",
+                                filters=[choice("kind", "全部文书", labels.NOTICE_KIND),
+                                         choice("status", "全部状态", labels.NOTICE_STATUS)], **lists),
             "统计": StatisticsPage(engine, self.runner),
             "设置": SettingsPage(engine, data_dir, self.runner),
         }  # fmt: skip
@@ -84,6 +114,9 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
         self.statusBar().showMessage(f"数据库：{data_dir.database}")
         self.navigation.setCurrentRow(0)
+
+    def _first_level_unions(self) -> list[tuple[str, int]]:
+        return [(name, union_id) for union_id, name in first_level_union_choices(self.engine)]
 
     # --- areas --------------------------------------------------------------------------------------
     def show_area(self, area: str) -> None:

@@ -57,6 +57,7 @@ class ListingModel(QAbstractTableModel):
         self._sort: str | None = None
         self._descending = False
         self._search = ""
+        self._filters: dict[str, Any] = {}
 
     # --- what the view asks -------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's own signature)
@@ -98,6 +99,15 @@ class ListingModel(QAbstractTableModel):
         self._search = text.strip()
         self.reload()
 
+    def set_filter(self, key: str, value: Any) -> None:
+        """Narrow the list by one filter (None: 全部)."""
+        self.set_filter_quietly(key, value)
+        self.reload()
+
+    def set_filter_quietly(self, key: str, value: Any) -> None:
+        """Set a filter for the next reload without reloading now."""
+        self._filters[key] = value
+
     def reload(self) -> None:
         """Ask SQL again for the ids (after a sort, a search, or a change to the records).
 
@@ -108,13 +118,19 @@ class ListingModel(QAbstractTableModel):
         self._generation += 1
         generation = self._generation
         self._all_ids_timer.stop()
-        query = (self._engine, self._key, self._sort, self._descending, self._search)
+        query, filters = self._query()
         if self._runner is None:
-            self._reset(list_ids(*query), complete=True)
+            self._reset(list_ids(*query, filters=filters), complete=True)
             return
-        job = Job(lambda: (generation, list_ids(*query, limit=PAGE_SIZE)), yields_progress=False)
+        job = Job(
+            lambda: (generation, list_ids(*query, limit=PAGE_SIZE, filters=filters)), yields_progress=False
+        )
         job.signals.succeeded.connect(self._show_first_page)
         self._runner.start(job)
+
+    def _query(self) -> tuple[tuple, dict[str, Any]]:
+        """What to ask SQL, copied so that a job never sees a later change."""
+        return (self._engine, self._key, self._sort, self._descending, self._search), dict(self._filters)
 
     def _show_first_page(self, answer: tuple[int, list[int]]) -> None:
         generation, ids = answer
@@ -128,8 +144,8 @@ class ListingModel(QAbstractTableModel):
         if self._complete or self._runner is None:
             return
         generation = self._generation
-        query = (self._engine, self._key, self._sort, self._descending, self._search)
-        job = Job(lambda: (generation, list_ids(*query)), yields_progress=False)
+        query, filters = self._query()
+        job = Job(lambda: (generation, list_ids(*query, filters=filters)), yields_progress=False)
         job.signals.succeeded.connect(self._show_all_ids)
         self._runner.start(job)
 

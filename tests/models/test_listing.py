@@ -243,3 +243,37 @@ def test_unsearched_name_order_comes_from_an_index(engine: Engine) -> None:
     """No NULLs-last term on a column that is never NULL, so no sort of 100,000 rows in a temp b-tree."""
     plan = _plan(engine, ids_query("members", "name"))
     assert "COVERING INDEX ix_member_name" in plan and "TEMP B-TREE" not in plan
+
+
+def test_filters_narrow_as_a_clerk_means_them(engine: Engine) -> None:
+    from sqlalchemy import select
+
+    from models.database import reading
+    from models.entities import Employer, Member, Union, union_employer
+    from models.listing import STAFF_BANDS
+
+    with reading(engine) as s, s.begin():
+        members = s.execute(select(Member.id, Member.status, Member.joined_on, Union.first_level_union_id)
+                            .join(Union, Member.union_id == Union.id)).all()  # fmt: skip
+        employers = s.execute(select(Employer.id, Employer.staff_count, Employer.employer_class)).all()
+        covered = set(
+            s.scalars(select(union_employer.c.employer_id).join(Union).where(Union.status == "active"))
+        )
+    parent = members[0].first_level_union_id
+    year = members[0].joined_on.year
+    expected = {m.id for m in members if m.first_level_union_id == parent and m.status == "active"
+                and m.joined_on.year == year}  # fmt: skip
+    found = list_ids(engine, "members", filters={"first_level_union": parent, "status": "active",
+                                                       "join_year": year})  # fmt: skip
+    assert expected and set(found) == expected
+    assert list_ids(engine, "members", filters={"status": None}) == list_ids(engine, "members")
+
+    low, high = STAFF_BANDS["50_99"]
+    expected = {e.id for e in employers if e.id not in covered and e.staff_count is not None
+                and low <= e.staff_count <= high}  # fmt: skip
+    assert (
+        expected
+        and set(list_ids(engine, "employers", filters={"has_union": False, "staff_band": "50_99"}))
+        == expected
+    )
+    assert set(list_ids(engine, "employers", filters={"has_union": True})) == covered

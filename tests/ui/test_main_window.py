@@ -179,3 +179,39 @@ def test_a_large_answer_shows_its_first_page_then_every_row(qtbot, window, demo_
     qtbot.waitUntil(lambda: page.model.rowCount() == expected, timeout=10_000)
     assert page.count.text() == f"找到 {expected:,} 条"
     assert page.model.complete
+
+
+def choose(qtbot, combo, text: str) -> None:
+    """Pick an entry of a drop-down as a clerk does: open it, click the entry."""
+    index = combo.findText(text)
+    assert index >= 0, f"{text} is not offered"
+    combo.showPopup()
+    view = combo.view()
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(view.model().index(index, 0)).center()
+    )
+    qtbot.waitUntil(lambda: combo.currentIndex() == index)
+
+
+def test_filter_employers_without_a_union(qtbot, window, demo_engine):
+    totals, _ = overview(demo_engine)
+    page = click_area(qtbot, window, "单位")
+    wait_for_rows(qtbot, page, totals.employers)
+    choose(qtbot, page.filters["has_union"], "未建会")
+    qtbot.waitUntil(
+        lambda: page.count.text() == f"找到 {totals.employers_without_union:,} 条", timeout=10_000
+    )
+    column = LISTINGS["employers"].column_keys.index("union")
+    assert set(shown_rows(page.table, column)) == {"未建会"}
+    choose(qtbot, page.filters["has_union"], "建会情况不限")
+    qtbot.waitUntil(lambda: page.count.text() == f"共 {totals.employers:,} 条", timeout=10_000)
+
+
+def test_filter_members_by_first_level_union(qtbot, window, demo_engine):
+    _, rows = overview(demo_engine)
+    page = click_area(qtbot, window, "会员")
+    wait_for_rows(qtbot, page)
+    first = rows[0]
+    choose(qtbot, page.filters["first_level_union"], first.name)
+    choose(qtbot, page.filters["status"], "在会")
+    qtbot.waitUntil(lambda: page.count.text() == f"找到 {first.members:,} 条", timeout=10_000)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,6 +32,16 @@ from ui.worker import JobRunner
 SEARCH_DELAY_MS = 0
 
 
+@dataclass(frozen=True)
+class FilterChoice:
+    """One drop-down above a list: ``everything`` first (no filter), then the (text, value) pairs that
+    ``choices`` gives, asked again each time the page refreshes (new first-level unions, a new year)."""
+
+    key: str
+    everything: str
+    choices: Callable[[], list[tuple[str, Any]]]
+
+
 class ListPage(QWidget):
     """One register's list. ``actions`` are buttons placed beside the search box."""
 
@@ -40,6 +55,7 @@ class ListPage(QWidget):
         runner: JobRunner,
         window_state: QSettings,
         actions: list[QPushButton] | None = None,
+        filters: list[FilterChoice] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -83,8 +99,21 @@ class ListPage(QWidget):
         bar.addWidget(self.count)
         for button in actions or []:
             bar.addWidget(button)
+        self._filter_choices = {choice.key: choice for choice in filters or []}
+        self.filters: dict[str, QComboBox] = {}
+        filter_bar = QHBoxLayout()
+        for choice in self._filter_choices.values():
+            combo = QComboBox()
+            combo.setObjectName(f"filter_{choice.key}")
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.currentIndexChanged.connect(self._apply_filters)
+            self.filters[choice.key] = combo
+            filter_bar.addWidget(combo)
+        filter_bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        if self.filters:
+            layout.addLayout(filter_bar)
         layout.addWidget(self.table, 1)
 
         self._search_timer = QTimer(self)
@@ -97,7 +126,21 @@ class ListPage(QWidget):
         QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
 
     def refresh(self) -> None:
+        for key, combo in self.filters.items():
+            self._fill_filter(combo, self._filter_choices[key])
         self.model.reload()
+
+    def _fill_filter(self, combo: QComboBox, choice: FilterChoice) -> None:
+        """Refill a drop-down, keeping what was chosen if it is still there."""
+        chosen = combo.currentData()
+        combo.blockSignals(True)  # refilling is not the clerk choosing: no reload per item
+        combo.clear()
+        combo.addItem(choice.everything, None)
+        for text, value in choice.choices():
+            combo.addItem(text, value)
+        combo.setCurrentIndex(max(combo.findData(chosen), 0) if chosen is not None else 0)
+        combo.blockSignals(False)
+        self.model.set_filter_quietly(choice.key, combo.currentData())
 
     def save_state(self) -> None:
         self._window_state.setValue(self._header_key(), self.table.horizontalHeader().saveState())
@@ -110,6 +153,11 @@ class ListPage(QWidget):
     def _header_key(self) -> str:
         return f"lists/{self.model.listing_key}/header"
 
+    def _apply_filters(self) -> None:
+        combo = self.sender()
+        key = next(key for key, widget in self.filters.items() if widget is combo)
+        self.model.set_filter(key, combo.currentData())
+
     def _apply_search(self) -> None:
         self.model.set_search(self.search.text())
 
@@ -118,7 +166,10 @@ class ListPage(QWidget):
             self.count.setText("正在统计…")
 
     def _show_count(self, rows: int) -> None:
-        self.count.setText(f"共 {rows:,} 条" if not self.search.text().strip() else f"找到 {rows:,} 条")
+        narrowed = self.search.text().strip() or any(
+            combo.currentIndex() > 0 for combo in self.filters.values()
+        )
+        self.count.setText(f"找到 {rows:,} 条" if narrowed else f"共 {rows:,} 条")
 
     def _focus_search(self) -> None:
         self.search.setFocus()
