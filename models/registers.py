@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
@@ -175,6 +175,55 @@ def _accepting_members(union: Union) -> Union:
     return union
 
 
+@dataclass(frozen=True)
+class MemberDetails:
+    """One member as an opened record shows it: the whole ID number and phone, not masked."""
+
+    id: int
+    uuid: str
+    name: str
+    id_number: str
+    mobile: str | None
+    union_id: int
+    union_name: str
+    joined_on: date
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+def _checked_member(
+    name: str, id_number: str, joined_on: date, mobile: str | None
+) -> tuple[str, str, str | None]:
+    """The fields every member must pass, normalised; raises InvalidInput naming the field."""
+    name = _required_text(name, "姓名", "name")
+    id_number = codes.check_id_number(id_number)
+    phone = codes.check_mobile(mobile) if mobile and mobile.strip() else None
+    if joined_on > date.today():
+        raise InvalidInput(f"入会日期 {joined_on:%Y-%m-%d} 晚于今天", "joined_on")
+    if joined_on < codes.birth_date_from_id(id_number):
+        raise InvalidInput(f"入会日期 {joined_on:%Y-%m-%d} 早于出生日期", "joined_on")
+    return name, id_number, phone
+
+
+def _refuse_taken_id_number(s, id_number: str, member_id: int | None = None) -> None:
+    query = select(Member.name, Union.name).join(Member.union).where(Member.id_number == id_number)
+    if member_id is not None:
+        query = query.where(Member.id != member_id)
+    if existing := s.execute(query).first():
+        raise InvalidInput(
+            f"身份证号 {codes.mask_id_number(id_number)} 已登记为“{existing[1]}”的会员“{existing[0]}”",
+            "id_number",
+        )
+
+
+def _flush_member(s, member: Member) -> None:
+    try:
+        s.flush()
+    except IntegrityError as exc:  # a second writer took the same ID number a moment ago
+        raise InvalidInput(f"身份证号 {codes.mask_id_number(member.id_number)} 已登记", "id_number") from exc
+
+
 def add_member(
     engine: Engine,
     *,
@@ -185,22 +234,9 @@ def add_member(
     mobile: str | None = None,
 ) -> MemberRecord:
     """Register a member after checking the ID number, phone and union; nothing is written if one is refused."""
-    name = _required_text(name, "姓名", "name")
-    id_number = codes.check_id_number(id_number)
-    phone = codes.check_mobile(mobile) if mobile and mobile.strip() else None
-    if joined_on > date.today():
-        raise InvalidInput(f"入会日期 {joined_on:%Y-%m-%d} 晚于今天", "joined_on")
-    if joined_on < codes.birth_date_from_id(id_number):
-        raise InvalidInput(f"入会日期 {joined_on:%Y-%m-%d} 早于出生日期", "joined_on")
+    name, id_number, phone = _checked_member(name, id_number, joined_on, mobile)
     with writing(engine) as s, s.begin():
-        existing = s.execute(
-            select(Member.name, Union.name).join(Member.union).where(Member.id_number == id_number)
-        ).first()
-        if existing:
-            raise InvalidInput(
-                f"身份证号 {codes.mask_id_number(id_number)} 已登记为“{existing[1]}”的会员“{existing[0]}”",
-                "id_number",
-            )
+        _refuse_taken_id_number(s, id_number)
         target = find_union(s, union)
         member = Member(
             name=name,
@@ -211,10 +247,43 @@ def add_member(
             status=MemberStatus.ACTIVE,
         )
         s.add(member)
-        try:
-            s.flush()
-        except IntegrityError as exc:  # a second writer took the same ID number a moment ago
-            raise InvalidInput(f"身份证号 {codes.mask_id_number(id_number)} 已登记", "id_number") from exc
+        _flush_member(s, member)
+        return MemberRecord(member.id, member.uuid, name, id_number, target.name, joined_on)
+
+
+def member_details(engine: Engine, member_id: int) -> MemberDetails:
+    with reading(engine) as s, s.begin():
+        member = s.get(Member, member_id)
+        if member is None:
+            raise InvalidInput("该会员记录已不存在")
+        return MemberDetails(
+            member.id, member.uuid, member.name, member.id_number, member.mobile, member.union_id,
+            member.union.name, member.joined_on, member.status, member.created_at, member.updated_at,
+        )  # fmt: skip
+
+
+def update_member(
+    engine: Engine,
+    member_id: int,
+    *,
+    name: str,
+    id_number: str,
+    union: str | int,
+    joined_on: date,
+    mobile: str | None = None,
+) -> MemberRecord:
+    """Change a member's record with the same checks as a new one; nothing is written if one is refused."""
+    name, id_number, phone = _checked_member(name, id_number, joined_on, mobile)
+    with writing(engine) as s, s.begin():
+        member = s.get(Member, member_id)
+        if member is None:
+            raise InvalidInput("该会员记录已不存在，可能已被删除")
+        _refuse_taken_id_number(s, id_number, member_id)
+        # Staying in the same union is always allowed, even one that has since been transferred out.
+        target = member.union if union == member.union_id else find_union(s, union)
+        member.name, member.id_number, member.mobile = name, id_number, phone
+        member.union_id, member.joined_on = target.id, joined_on
+        _flush_member(s, member)
         return MemberRecord(member.id, member.uuid, name, id_number, target.name, joined_on)
 
 

@@ -23,6 +23,7 @@ from models.registers import database_is_empty, first_level_union_choices
 from ui import labels
 from ui.dialogs.add_employer import AddEmployerDialog
 from ui.dialogs.add_member import AddMemberDialog
+from ui.dialogs.edit_member import EditMemberDialog
 from ui.error_dialog import show_bug
 from ui.pages.home import HomePage
 from ui.pages.list_page import FilterChoice, ListPage
@@ -69,7 +70,7 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {
             "首页": HomePage(engine, self.runner),
             "单位": ListPage(engine, "employers", title="单位", search_hint="按单位名称或统一社会信用代码查找",
-                            actions=[self.add_employer_button], filters=[
+                            actions=[self.add_employer_button], new_record=self.open_add_employer_dialog, filters=[
                                 parents, choice("employer_class", "全部单位类别", labels.EMPLOYER_CLASS),
                                 choice("has_union", "建会情况不限", {True: "已建会", False: "未建会"}),
                                 choice("staff_band", "职工人数不限", labels.STAFF_BAND)], **lists),
@@ -77,7 +78,8 @@ class MainWindow(QMainWindow):
                                 filters=[parents, choice("kind", "全部类型", labels.UNION_KIND),
                                          choice("status", "全部状态", labels.UNION_STATUS)], **lists),
             "会员": ListPage(engine, "members", title="会员", search_hint="按姓名、身份证号或手机号码查找（如：张）",
-                            actions=[self.add_member_button], filters=[
+                            actions=[self.add_member_button], new_record=self.open_add_member_dialog,
+                            open_record=self.open_member, filters=[
                                 parents, choice("status", "全部状态", labels.MEMBER_STATUS),
                                 FilterChoice("join_year", "入会年份不限", join_years)], **lists),
             "建会任务": ListPage(engine, "organizing_tasks", title="建会任务", search_hint="按单位或一级工会查找",
@@ -165,6 +167,9 @@ class MainWindow(QMainWindow):
     # --- records ------------------------------------------------------------------------------------
     def open_add_member_dialog(self) -> AddMemberDialog:
         return self._open_form(AddMemberDialog(self.engine, self.window_state, self))
+
+    def open_member(self, member_id: int) -> EditMemberDialog:
+        return self._open_form(EditMemberDialog(self.engine, member_id, self.window_state, self))
 
     def open_add_employer_dialog(self) -> AddEmployerDialog:
         return self._open_form(AddEmployerDialog(self.engine, self.window_state, self))

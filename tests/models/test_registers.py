@@ -308,3 +308,24 @@ def test_federation_settings_refuse_empty_or_impossible_values(
         update_federation_settings(engine, dataclasses.replace(settings, **{field: value}))
     assert words in refused.value.message
     assert federation_settings(engine) == settings
+
+
+def test_update_member_refuses_another_members_id_number_and_keeps_the_record(demo_engine) -> None:
+    from sqlalchemy import select
+
+    from models.database import reading
+    from models.entities import Member
+    from models.registers import member_details, update_member
+
+    with reading(demo_engine) as s, s.begin():
+        first, second = s.execute(select(Member.id, Member.id_number).order_by(Member.id).limit(2)).all()
+    before = member_details(demo_engine, first.id)
+    with pytest.raises(InvalidInput) as refused:
+        update_member(demo_engine, first.id, name="改名", id_number=second.id_number, union=before.union_id,
+                      joined_on=before.joined_on)  # fmt: skip
+    assert refused.value.field == "id_number" and second.id_number not in refused.value.message
+    assert member_details(demo_engine, first.id) == before
+    saved = update_member(demo_engine, first.id, name="改名", id_number=before.id_number.lower(),
+                          union=before.union_id, joined_on=before.joined_on, mobile="")  # fmt: skip
+    after = member_details(demo_engine, first.id)
+    assert saved.name == after.name == "改名" and after.mobile is None and after.id_number == before.id_number

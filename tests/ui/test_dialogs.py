@@ -102,3 +102,62 @@ def test_add_employer_refuses_a_wrong_credit_code(qtbot, window, demo_engine):
     with qtbot.waitSignal(dialog.accepted):
         press_ctrl_s(qtbot, dialog)
     assert record_counts(demo_engine)["employers"] == before + 1
+
+
+def open_first_member(qtbot, window):
+    from tests.ui.test_main_window import click_area, wait_for_rows
+
+    page = click_area(qtbot, window, "会员")
+    wait_for_rows(qtbot, page)
+    page.table.setFocus()
+    page.table.selectRow(0)
+    page.table.setCurrentIndex(page.model.index(0, 0))
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    dialog = next(d for d in window.findChildren(QDialog) if d.windowTitle() == "会员信息" and d.isVisible())
+    return page, dialog
+
+
+def test_enter_opens_the_member_with_the_whole_id_number(qtbot, window, demo_engine):
+    from models.registers import member_details
+
+    page, dialog = open_first_member(qtbot, window)
+    details = member_details(demo_engine, page.model.record_id(0))
+    assert dialog.id_number.text() == details.id_number  # whole, where the list shows it masked
+    assert page.model.index(0, 1).data() != details.id_number
+    assert dialog.name.text() == details.name
+    assert dialog.union.currentText() == details.union_name
+
+
+def test_editing_a_member_checks_like_a_new_one_and_saves(qtbot, window, demo_engine):
+    from models.registers import member_details
+
+    page, dialog = open_first_member(qtbot, window)
+    member_id = page.model.record_id(0)
+    before = member_details(demo_engine, member_id)
+    dialog.mobile.clear()
+    qtbot.keyClicks(dialog.mobile, "1280013800")
+    press_ctrl_s(qtbot, dialog)
+    assert dialog.error_text("mobile") == "手机号码应为11位数字，现为10位"
+    assert member_details(demo_engine, member_id) == before
+    dialog.mobile.clear()
+    qtbot.keyClicks(dialog.mobile, "139 0000 1111")
+    with qtbot.waitSignal(dialog.accepted):
+        press_ctrl_s(qtbot, dialog)
+    after = member_details(demo_engine, member_id)
+    assert after.mobile == "13900001111" and after.name == before.name
+    qtbot.waitUntil(lambda: "139****1111" in shown_mobiles(page), timeout=10_000)
+
+
+def shown_mobiles(page) -> list[str]:
+    from tests.ui.conftest import shown_rows
+
+    return shown_rows(page.table, 3)
+
+
+def test_ctrl_n_on_the_member_list_opens_a_new_member(qtbot, window):
+    from tests.ui.test_main_window import click_area
+
+    page = click_area(qtbot, window, "会员")
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert any(d.windowTitle() == "新增会员" and d.isVisible() for d in window.findChildren(QDialog))

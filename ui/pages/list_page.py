@@ -56,8 +56,11 @@ class ListPage(QWidget):
         window_state: QSettings,
         actions: list[QPushButton] | None = None,
         filters: list[FilterChoice] | None = None,
+        open_record: Callable[[int], object] | None = None,
+        new_record: Callable[[], object] | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``open_record(id)`` runs on Enter or a double-click on a row; ``new_record()`` on Ctrl+N."""
         super().__init__(parent)
         self.setObjectName(f"page_{listing_key}")
         self._window_state = window_state
@@ -124,6 +127,11 @@ class ListPage(QWidget):
         self.model.row_count_changed.connect(self._show_count)
         self.model.rows_shown.connect(self._counting)
         QShortcut(QKeySequence.StandardKey.Find, self, self._focus_search)
+        self._open_record = open_record
+        if open_record is not None:
+            self.table.activated.connect(self._open_current)  # Enter, and a double-click
+        if new_record is not None:
+            QShortcut(QKeySequence.StandardKey.New, self, new_record)
 
     def refresh(self) -> None:
         for key, combo in self.filters.items():
@@ -152,6 +160,9 @@ class ListPage(QWidget):
 
     def _header_key(self) -> str:
         return f"lists/{self.model.listing_key}/header"
+
+    def _open_current(self, index) -> None:
+        self._open_record(self.model.record_id(index.row()))
 
     def _apply_filters(self) -> None:
         combo = self.sender()

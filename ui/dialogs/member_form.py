@@ -1,0 +1,83 @@
+"""The member form shared by 新增会员 and 会员信息: the ID number is checked as it is typed and gives birth
+date and sex; every field's problem is shown beside it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtWidgets import QComboBox, QCompleter, QDateEdit, QLabel, QLineEdit, QWidget
+from sqlalchemy import Engine
+
+from models import codes
+from models.errors import CodeError, InvalidInput
+from models.registers import MemberRecord, union_choices
+from ui.dialogs.base import FormDialog
+from ui.labels import SEX
+
+
+class MemberForm(FormDialog):
+    def __init__(
+        self, title: str, engine: Engine, window_state: QSettings, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(title, window_state, parent)
+        self._engine = engine
+        self.saved: MemberRecord | None = None
+        self.name = self.add_field("name", "姓名", QLineEdit())
+        self.id_number = self.add_field("id_number", "身份证号", QLineEdit())
+        self.id_number.setPlaceholderText("18位，末位可为X")
+        self.id_facts = QLabel()
+        self.id_facts.setObjectName("hint")
+        self.form.addRow("", self.id_facts)
+        self.mobile = self.add_field("mobile", "手机号码", QLineEdit())
+        self.union = self.add_field("union", "所在工会", QComboBox())
+        self.union.setEditable(True)
+        self.union.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for union_id, name in union_choices(engine):
+            self.union.addItem(name, union_id)
+        self.union.setCurrentIndex(-1)
+        self.union.lineEdit().setPlaceholderText("输入工会名称中的字可筛选")
+        completer = QCompleter(self.union.model(), self.union)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.union.setCompleter(completer)
+        self.joined_on = self.add_field("joined_on", "入会日期", QDateEdit(QDate.currentDate()))
+        self.joined_on.setCalendarPopup(True)
+        self.joined_on.setDisplayFormat("yyyy-MM-dd")
+        self.joined_on.setMaximumDate(QDate.currentDate())
+        self.id_number.textChanged.connect(self._check_id_number)
+        self.id_number.editingFinished.connect(self._id_number_finished)
+        self.mobile.editingFinished.connect(self._check_mobile)
+
+    def _check_id_number(self, text: str, finished: bool = False) -> None:
+        """Check as the clerk types: complain once 18 characters are there, or when they leave the field."""
+        self.id_facts.clear()
+        self.clear_error("id_number")
+        if len(codes.normalize_code(text)) < 18 and not finished or not text.strip():
+            return
+        try:
+            number = codes.check_id_number(text)
+        except CodeError as exc:
+            self.show_error("id_number", exc.message)
+            return
+        born = codes.birth_date_from_id(number)
+        self.id_facts.setText(f"出生日期 {born:%Y-%m-%d}，{SEX[codes.sex_from_id(number)]}")
+
+    def _id_number_finished(self) -> None:
+        self._check_id_number(self.id_number.text(), finished=True)
+
+    def _check_mobile(self) -> None:
+        self.clear_error("mobile")
+        if self.mobile.text().strip():
+            try:
+                codes.check_mobile(self.mobile.text())
+            except CodeError as exc:
+                self.show_error("mobile", exc.message)
+
+    def check_fields(self) -> None:
+        self._check_id_number(self.id_number.text(), finished=True)
+        self._check_mobile()
+
+    def _chosen_union(self) -> int | str:
+        index = self.union.findText(self.union.currentText().strip(), Qt.MatchFlag.MatchExactly)
+        if index < 0:
+            raise InvalidInput("请从列表中选择所在工会", "union")
+        return self.union.itemData(index)
