@@ -15,11 +15,4 @@ class AddMemberDialog(MemberForm):
         super().__init__("新增会员", engine, window_state, parent)
 
     def save(self) -> None:
-        self.saved = add_member(
-            self._engine,
-            name=self.name.text(),
-            id_number=self.id_number.text(),
-            union=self._chosen_union(),
-            joined_on=self.joined_on.date().toPython(),
-            mobile=self.mobile.text(),
-        )
+        self.saved = add_member(self._engine, **self.member_fields())

@@ -33,12 +33,4 @@ class EditMemberDialog(MemberForm):
         self.form.addRow("", self.record_facts)
 
     def save(self) -> None:
-        self.saved = update_member(
-            self._engine,
-            self.member_id,
-            name=self.name.text(),
-            id_number=self.id_number.text(),
-            union=self._chosen_union(),
-            joined_on=self.joined_on.date().toPython(),
-            mobile=self.mobile.text(),
-        )
+        self.saved = update_member(self._engine, self.member_id, **self.member_fields())

@@ -81,3 +81,13 @@ class MemberForm(FormDialog):
         if index < 0:
             raise InvalidInput("请从列表中选择所在工会", "union")
         return self.union.itemData(index)
+
+    def member_fields(self) -> dict:
+        """What the clerk entered, as ``add_member`` and ``update_member`` take it."""
+        return {
+            "name": self.name.text(),
+            "id_number": self.id_number.text(),
+            "union": self._chosen_union(),
+            "joined_on": self.joined_on.date().toPython(),
+            "mobile": self.mobile.text(),
+        }
