@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from models.entities import (
     EmployerClass,
-    FirstLevelUnionKind,
     MemberStatus,
     NoticeKind,
     NoticeStatus,
-    StaffCountSource,
     TaskStatus,
     UnionKind,
     UnionStatus,
@@ -19,18 +17,6 @@ EMPLOYER_CLASS = {
     EmployerClass.PUBLIC_INSTITUTION: "机关事业单位",
     EmployerClass.NON_PUBLIC: "非公企业",
     EmployerClass.SOCIAL_ORGANIZATION: "社会组织",
-}
-STAFF_COUNT_SOURCE = {
-    StaffCountSource.SOCIAL_SECURITY: "社保",
-    StaffCountSource.TAX: "税务",
-    StaffCountSource.MARKET_REGULATION: "市场监管",
-    StaffCountSource.SELF_REPORTED: "单位自报",
-    StaffCountSource.SURVEY: "走访摸底",
-}
-FIRST_LEVEL_UNION_KIND = {
-    FirstLevelUnionKind.STREET: "街道工会",
-    FirstLevelUnionKind.PARK: "园区工会",
-    FirstLevelUnionKind.INDUSTRY: "行业工会",
 }
 UNION_KIND = {
     UnionKind.SINGLE: "单独基层工会",
