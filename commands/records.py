@@ -6,10 +6,11 @@ from datetime import date
 
 from commands.output import EXIT_DONE, Reporter
 from models.database import opened
+from models.employers import add_employer
 from models.entities import EmployerClass
 from models.errors import InvalidInput
 from models.paths import DataDir
-from models.registers import add_employer, add_member
+from models.registers import add_member
 
 EMPLOYER_CLASSES = {
     "国有企业": EmployerClass.STATE_OWNED,

@@ -94,6 +94,17 @@ class JoinChannel(StrEnum):
     FLEXIBLE_GROUP = "flexible_group"  # 灵活就业群体集中入会
 
 
+class UnionEventKind(StrEnum):
+    MOVED = "moved"  # 隶属关系调整: to another first-level union
+    TRANSFERRED_OUT = "transferred_out"  # 组织关系转出
+    DISSOLVED = "dissolved"  # 撤销
+    TRANSFERRED_IN = "transferred_in"  # 组织关系转入
+
+
+class RecycledKind(StrEnum):
+    MEMBER = "member"
+
+
 class TaskStatus(StrEnum):
     NOT_STARTED = "not_started"  # 未启动
     MOBILIZING = "mobilizing"  # 宣传动员
@@ -406,3 +417,54 @@ class Visit(Record, Base):
     findings: Mapped[str | None] = mapped_column(Text)
 
     employer: Mapped[Employer] = relationship()
+
+
+class UnionEvent(Record, Base):
+    """A change in a union's place in the organisation: moved to another first-level union, 转出, 撤销, 转入.
+
+    The union row holds its present state; these rows keep how it got there, with dates and reasons.
+    """
+
+    __tablename__ = "union_event"
+    __table_args__ = (one_of("kind", UnionEventKind),)
+
+    union_id: Mapped[int] = mapped_column(ForeignKey("union.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    happened_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    from_first_level_union_id: Mapped[int | None] = mapped_column(ForeignKey("first_level_union.id"))
+    to_first_level_union_id: Mapped[int | None] = mapped_column(ForeignKey("first_level_union.id"))
+
+
+class RecycledRecord(Record, Base):
+    """回收站: a deleted record, kept whole so it can be restored.
+
+    The record leaves its own table, so every list, count and report stays a plain query over live rows;
+    ``payload`` holds its columns as JSON, ``summary`` what the recycle bin shows.
+    """
+
+    __tablename__ = "recycled_record"
+    __table_args__ = (one_of("kind", RecycledKind),)
+
+    kind: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[int]
+    record_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    summary: Mapped[str] = mapped_column(String(300))
+    payload: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class DistinctPeople(Base):
+    """Two members a clerk has looked at and found to be different people, so they are not offered again
+    as possible duplicates. The lower id comes first, so a pair is stored once."""
+
+    __tablename__ = "distinct_people"
+    __table_args__ = (CheckConstraint("first_member_id < second_member_id", name="ordered_pair"),)
+
+    first_member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
+    )
+    second_member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    decided_at: Mapped[datetime] = mapped_column(DateTime, default=now)

@@ -16,7 +16,6 @@ from models import codes
 from models.database import reading, writing
 from models.entities import (
     Employer,
-    EmployerClass,
     Federation,
     FirstLevelUnion,
     Member,
@@ -44,16 +43,6 @@ class FederationSettings:
 
 
 @dataclass(frozen=True)
-class EmployerRecord:
-    id: int
-    uuid: str
-    name: str
-    credit_code: str | None
-    employer_class: str
-    staff_count: int | None
-
-
-@dataclass(frozen=True)
 class MemberRecord:
     id: int
     uuid: str
@@ -73,7 +62,7 @@ def federation_settings(engine: Engine) -> FederationSettings:
 
 def update_federation_settings(engine: Engine, settings: FederationSettings) -> None:
     for field, label in (("name", "总工会名称"), ("short_name", "文号简称"), ("seal_text", "印章文字")):
-        _required_text(getattr(settings, field), label, field)
+        required_text(getattr(settings, field), label, field)
     if settings.notice_reply_days <= 0:
         raise InvalidInput("答复期限应为正整数天数", "notice_reply_days")
     if settings.staff_threshold <= 0 or settings.non_public_staff_threshold <= 0:
@@ -102,50 +91,11 @@ def database_is_empty(engine: Engine) -> bool:
     return not any(record_counts(engine).values())
 
 
-def _required_text(value: str | None, label: str, field: str) -> str:
+def required_text(value: str | None, label: str, field: str) -> str:
     text = (value or "").strip()
     if not text:
         raise InvalidInput(f"{label}不能为空", field)
     return text
-
-
-def add_employer(
-    engine: Engine,
-    *,
-    name: str,
-    employer_class: str,
-    credit_code: str | None = None,
-    staff_count: int | None = None,
-    first_level_union: str | None = None,
-) -> EmployerRecord:
-    """Register an employer after checking every field; nothing is written if one is refused."""
-    name = _required_text(name, "单位名称", "name")
-    if employer_class not in set(EmployerClass):
-        raise InvalidInput(f"单位类别“{employer_class}”无效", "employer_class")
-    code = codes.check_credit_code(credit_code) if credit_code and credit_code.strip() else None
-    if staff_count is not None and staff_count < 0:
-        raise InvalidInput("职工人数不能为负数", "staff_count")
-    with writing(engine) as s, s.begin():
-        if code and (owner := s.scalar(select(Employer.name).where(Employer.credit_code == code))):
-            raise InvalidInput(f"统一社会信用代码 {code} 已登记为单位“{owner}”", "credit_code")
-        parent_id = _first_level_union_id(s, first_level_union) if first_level_union else None
-        employer = Employer(
-            name=name,
-            employer_class=employer_class,
-            credit_code=code,
-            staff_count=staff_count,
-            first_level_union_id=parent_id,
-        )
-        s.add(employer)
-        s.flush()
-        return EmployerRecord(employer.id, employer.uuid, name, code, employer_class, staff_count)
-
-
-def _first_level_union_id(s, name: str) -> int:
-    found = s.scalar(select(FirstLevelUnion.id).where(FirstLevelUnion.name == name.strip()))
-    if found is None:
-        raise InvalidInput(f"没有名为“{name.strip()}”的一级工会", "first_level_union")
-    return found
 
 
 def find_union(s, reference: str | int) -> Union:
@@ -196,7 +146,7 @@ def _checked_member(
     name: str, id_number: str, joined_on: date, mobile: str | None
 ) -> tuple[str, str, str | None]:
     """The fields every member must pass, normalised; raises InvalidInput naming the field."""
-    name = _required_text(name, "姓名", "name")
+    name = required_text(name, "姓名", "name")
     id_number = codes.check_id_number(id_number)
     phone = codes.check_mobile(mobile) if mobile and mobile.strip() else None
     if joined_on > date.today():

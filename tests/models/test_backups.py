@@ -11,9 +11,10 @@ from sqlalchemy import Engine
 
 from models.backups import PARTIAL_SUFFIX, BackupFailed, backup_database, restore_database
 from models.database import open_database, stored_revision
+from models.employers import add_employer
 from models.errors import DatabaseDamaged, DatabaseTooNew
 from models.paths import DataDir
-from models.registers import add_employer, record_counts
+from models.registers import record_counts
 from tests.helpers import dump, execute, is_chinese, query, set_revision
 
 

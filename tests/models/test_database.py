@@ -11,15 +11,19 @@ from contextlib import ExitStack, closing
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from models import codes
 from models.checks import check_database
 from models.database import head_revision, known_revisions, open_database, stored_revision
+from models.employers import add_employer
+from models.entities import Base
 from models.errors import DatabaseDamaged, DatabaseTooNew
 from models.paths import DataDir
-from models.registers import add_employer, database_is_empty, record_counts
+from models.registers import database_is_empty, record_counts
 from tests.helpers import count, fingerprint, is_chinese, query, set_revision, table_counts
 
 SCHEMA_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "schemas"
@@ -285,3 +289,10 @@ def test_a_database_made_by_a_released_schema_opens_whole(data_dir: DataDir, fix
     assert report.total == 0, report.examples
     assert report.records_checked > 0
     assert data_dir.backups.exists() == (revision != head_revision())
+
+
+def test_the_migrations_build_exactly_the_schema_the_models_describe(engine: Engine) -> None:
+    """A model changed without a migration (or the other way round) shows up here, not at a clerk's desk."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert compare_metadata(context, Base.metadata) == []

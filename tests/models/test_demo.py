@@ -11,9 +11,10 @@ from sqlalchemy import Engine
 from models import codes
 from models.database import open_database
 from models.demo import DatabaseNotEmpty, DemoPlan, generate_demo
+from models.employers import add_employer
 from models.errors import InvalidInput
 from models.paths import DataDir
-from models.registers import add_employer, database_is_empty, federation_settings, record_counts
+from models.registers import database_is_empty, federation_settings, record_counts
 from tests.helpers import count, dump, is_chinese, query
 
 SHAPE_PLAN = DemoPlan(employers=400, members=2000, seed=2020)

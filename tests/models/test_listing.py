@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from models.database import open_database
 from models.demo import DemoPlan, generate_demo
+from models.employers import add_employer
 from models.entities import Notice, NoticeKind, NoticeStatus
 from models.listing import LISTINGS, fetch_rows, ids_query, list_ids
 from models.paths import DataDir
-from models.registers import add_employer
 from tests.helpers import query
 
 TABLES = {

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import Engine
 
 from models import codes
+from models.employers import add_employer
 from models.errors import InvalidInput
 from models.paths import DataDir
 from models.registers import (
-    add_employer,
     add_member,
     federation_settings,
     record_counts,

@@ -7,8 +7,9 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QWidget
 from sqlalchemy import Engine
 
 from models import codes
+from models.employers import EmployerRecord, add_employer
 from models.errors import CodeError
-from models.registers import EmployerRecord, add_employer, first_level_union_choices
+from models.registers import first_level_union_choices
 from ui.dialogs.base import FormDialog
 from ui.labels import EMPLOYER_CLASS
 
