@@ -267,3 +267,22 @@ def _visits_of(s, employer_id: int) -> list[VisitOfEmployer]:
         .order_by(Visit.visited_on.desc())
     )
     return [VisitOfEmployer(*row) for row in rows]
+
+
+def industry_choices(engine: Engine) -> list[str]:
+    """The industries already used, for the form's drop-down (a new one can be typed)."""
+    with reading(engine) as s, s.begin():
+        query = (
+            select(Employer.industry)
+            .where(Employer.industry.is_not(None))
+            .distinct()
+            .order_by(Employer.industry)
+        )
+        return list(s.scalars(query))
+
+
+def employer_choices(engine: Engine) -> list[tuple[int, str]]:
+    """Every employer as (id, name with its credit code), for choosing the ones a union covers."""
+    with reading(engine) as s, s.begin():
+        rows = s.execute(select(Employer.id, Employer.name, Employer.credit_code).order_by(Employer.name))
+        return [(row.id, f"{row.name}（{row.credit_code}）" if row.credit_code else row.name) for row in rows]

@@ -32,7 +32,9 @@ from models.registers import find_union
 
 def _in_ids(column, ids: Sequence[int]):
     """``column IN (the ids)`` for any number of ids, as one bound JSON array."""
-    each = func.json_each(bindparam("ids", json.dumps([int(i) for i in ids]), unique=True)).table_valued("value")
+    each = func.json_each(bindparam("ids", json.dumps([int(i) for i in ids]), unique=True)).table_valued(
+        "value"
+    )
     return column.in_(select(each.c.value))
 
 

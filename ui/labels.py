@@ -7,7 +7,9 @@ from models.entities import (
     MemberStatus,
     NoticeKind,
     NoticeStatus,
+    StaffCountSource,
     TaskStatus,
+    UnionEventKind,
     UnionKind,
     UnionStatus,
 )
@@ -34,6 +36,20 @@ MEMBER_STATUS = {
     MemberStatus.WITHDRAWN: "退会",
 }
 SEX = {"M": "男", "F": "女"}
+STAFF_COUNT_SOURCE = {
+    StaffCountSource.SOCIAL_SECURITY: "社保参保",
+    StaffCountSource.TAX: "税务",
+    StaffCountSource.MARKET_REGULATION: "市场监管",
+    StaffCountSource.SELF_REPORTED: "单位自报",
+    StaffCountSource.SURVEY: "走访摸底",
+}
+UNION_EVENT = {
+    UnionEventKind.MOVED: "调整隶属关系",
+    UnionEventKind.TRANSFERRED_OUT: "组织关系转出",
+    UnionEventKind.DISSOLVED: "撤销",
+    UnionEventKind.TRANSFERRED_IN: "组织关系转入",
+}
+DUPLICATE_REASON = {"same_name_birth": "姓名和出生日期相同", "same_mobile": "手机号码相同"}
 TASK_STATUS = {
     TaskStatus.NOT_STARTED: "未启动",
     TaskStatus.MOBILIZING: "宣传动员",

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -18,20 +19,31 @@ from PySide6.QtWidgets import (
 from sqlalchemy import Engine
 
 from models.demo import DemoPlan, generate_demo
+from models.entities import UnionEventKind
+from models.members import recycle_members
 from models.paths import DataDir
 from models.registers import database_is_empty, first_level_union_choices
 from ui import labels
 from ui.dialogs.add_employer import AddEmployerDialog
 from ui.dialogs.add_member import AddMemberDialog
+from ui.dialogs.add_union import AddUnionDialog
+from ui.dialogs.change_member_status import ChangeMemberStatusDialog
+from ui.dialogs.edit_employer import EditEmployerDialog
 from ui.dialogs.edit_member import EditMemberDialog
+from ui.dialogs.edit_union import EditUnionDialog
+from ui.dialogs.record_union_change import RecordUnionChangeDialog
+from ui.dialogs.recycle_bin import RecycleBinDialog
+from ui.dialogs.review_duplicates import ReviewDuplicatesDialog
+from ui.dialogs.transfer_members import TransferMembersDialog
 from ui.error_dialog import show_bug
 from ui.pages.home import HomePage
 from ui.pages.list_page import FilterChoice, ListPage
 from ui.pages.settings import SettingsPage
 from ui.pages.statistics import StatisticsPage
+from ui.pages.union_tree import UnionTreePage
 from ui.worker import Job, JobRunner
 
-AREAS = ("首页", "单位", "基层工会", "会员", "建会任务", "一函两书", "统计", "设置")
+AREAS = ("首页", "单位", "基层工会", "组织架构", "会员", "建会任务", "一函两书", "统计", "设置")
 
 
 def choice(key: str, everything: str, words: dict) -> FilterChoice:
@@ -65,21 +77,34 @@ class MainWindow(QMainWindow):
         self.add_employer_button.clicked.connect(self.open_add_employer_dialog)
         self.add_member_button = QPushButton("新增会员")
         self.add_member_button.clicked.connect(self.open_add_member_dialog)
+        self.add_union_button = QPushButton("新增基层工会")
+        self.add_union_button.clicked.connect(self.open_add_union_dialog)
+        self.member_actions = self._member_actions()
+        self.duplicates_button = QPushButton("疑似重复")
+        self.duplicates_button.clicked.connect(self.open_duplicates)
+        self.recycle_bin_button = QPushButton("回收站")
+        self.recycle_bin_button.clicked.connect(self.open_recycle_bin)
         lists = dict(runner=self.runner, window_state=self.window_state)
         parents = FilterChoice("first_level_union", "全部一级工会", self._first_level_unions)
         self.pages: dict[str, QWidget] = {
             "首页": HomePage(engine, self.runner),
             "单位": ListPage(engine, "employers", title="单位", search_hint="按单位名称或统一社会信用代码查找",
-                            actions=[self.add_employer_button], new_record=self.open_add_employer_dialog, filters=[
+                            actions=[self.add_employer_button], new_record=self.open_add_employer_dialog,
+                            open_record=self.open_employer, filters=[
                                 parents, choice("employer_class", "全部单位类别", labels.EMPLOYER_CLASS),
                                 choice("has_union", "建会情况不限", {True: "已建会", False: "未建会"}),
                                 choice("staff_band", "职工人数不限", labels.STAFF_BAND)], **lists),
             "基层工会": ListPage(engine, "unions", title="基层工会", search_hint="按工会名称、信用代码或主席姓名查找",
-                                filters=[parents, choice("kind", "全部类型", labels.UNION_KIND),
+                                actions=[self.add_union_button], new_record=self.open_add_union_dialog,
+                                open_record=self.open_union, filters=[parents, choice("kind", "全部类型", labels.UNION_KIND),
                                          choice("status", "全部状态", labels.UNION_STATUS)], **lists),
+            "组织架构": UnionTreePage(engine, self.runner, open_union=self.open_union,
+                                     record_change=self.open_record_union_change),
             "会员": ListPage(engine, "members", title="会员", search_hint="按姓名、身份证号或手机号码查找（如：张）",
-                            actions=[self.add_member_button], new_record=self.open_add_member_dialog,
-                            open_record=self.open_member, filters=[
+                            actions=[self.add_member_button, self.member_actions, self.duplicates_button,
+                                     self.recycle_bin_button],
+                            new_record=self.open_add_member_dialog, open_record=self.open_member,
+                            delete_records=self.recycle_members, filters=[
                                 parents, choice("status", "全部状态", labels.MEMBER_STATUS),
                                 FilterChoice("join_year", "入会年份不限", join_years)], **lists),
             "建会任务": ListPage(engine, "organizing_tasks", title="建会任务", search_hint="按单位或一级工会查找",
@@ -116,6 +141,16 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
         self.statusBar().showMessage(f"数据库：{data_dir.database}")
         self.navigation.setCurrentRow(0)
+
+    def _member_actions(self) -> QPushButton:
+        """One button for what is done to the selected members, so the bar stays one line."""
+        button = QPushButton("选中的会员")
+        menu = QMenu(button)
+        menu.addAction("转到其他工会…", self.transfer_selected_members)
+        menu.addAction("更改状态（转出、退会）…", self.change_selected_member_status)
+        menu.addAction("移到回收站\tDelete", self.recycle_selected_members)
+        button.setMenu(menu)
+        return button
 
     def _first_level_unions(self) -> list[tuple[str, int]]:
         return [(name, union_id) for union_id, name in first_level_union_choices(self.engine)]
@@ -173,6 +208,76 @@ class MainWindow(QMainWindow):
 
     def open_add_employer_dialog(self) -> AddEmployerDialog:
         return self._open_form(AddEmployerDialog(self.engine, self.window_state, self))
+
+    def open_employer(self, employer_id: int) -> EditEmployerDialog:
+        return self._open_form(EditEmployerDialog(self.engine, employer_id, self.window_state, self))
+
+    def open_add_union_dialog(self) -> AddUnionDialog:
+        return self._open_form(AddUnionDialog(self.engine, self.window_state, self))
+
+    def open_union(self, union_id: int) -> EditUnionDialog:
+        return self._open_form(EditUnionDialog(self.engine, union_id, self.window_state, self))
+
+    def open_record_union_change(
+        self, union_id: int, name: str, kind: UnionEventKind
+    ) -> RecordUnionChangeDialog:
+        return self._open_form(
+            RecordUnionChangeDialog(self.engine, union_id, name, kind, self.window_state, self)
+        )
+
+    # --- the selected members -----------------------------------------------------------------------
+    def selected_members(self) -> list[int]:
+        ids = self.pages["会员"].selected_ids()
+        if not ids:
+            self.tell("请先在会员列表中选中要处理的会员（可按住 Ctrl 或 Shift 多选，Ctrl+A 全选）。")
+        return ids
+
+    def transfer_selected_members(self) -> TransferMembersDialog | None:
+        if ids := self.selected_members():
+            return self._open_form(TransferMembersDialog(self.engine, ids, self.window_state, self))
+        return None
+
+    def change_selected_member_status(self) -> ChangeMemberStatusDialog | None:
+        if ids := self.selected_members():
+            return self._open_form(ChangeMemberStatusDialog(self.engine, ids, self.window_state, self))
+        return None
+
+    def recycle_selected_members(self) -> None:
+        if ids := self.selected_members():
+            self.recycle_members(ids)
+
+    def recycle_members(self, ids: list[int]) -> None:
+        if not self.confirm_recycle(len(ids)):
+            return
+        recycle_members(self.engine, ids)
+        self.records_changed()
+        self.statusBar().showMessage(f"已将 {len(ids):,} 名会员移到回收站，可在“回收站”中恢复。", 10_000)
+
+    def confirm_recycle(self, count: int) -> bool:
+        """Ask before deleting (a test replaces this)."""
+        answer = QMessageBox.question(
+            self, "删除会员", f"将选中的 {count:,} 名会员移到回收站？\n\n可在“回收站”中恢复。"
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def tell(self, message: str) -> None:
+        """A short notice to the clerk (a test replaces this)."""
+        QMessageBox.information(self, "工会组建工作台", message)
+
+    def open_recycle_bin(self) -> RecycleBinDialog:
+        dialog = RecycleBinDialog(self.engine, self.window_state, self)
+        dialog.records_changed.connect(self.records_changed)
+        return self._open_dialog(dialog)
+
+    def open_duplicates(self) -> ReviewDuplicatesDialog:
+        dialog = ReviewDuplicatesDialog(self.engine, self.runner, self.window_state, self)
+        dialog.records_changed.connect(self.records_changed)
+        return self._open_dialog(dialog)
+
+    def _open_dialog(self, dialog):
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _open_form(self, dialog):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

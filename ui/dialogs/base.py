@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from models.errors import InvalidInput
 
@@ -17,7 +17,8 @@ class FormDialog(QDialog):
         self.setWindowTitle(title)
         self._window_state = window_state
         self._errors: dict[str, QLabel] = {}
-        self.form = QFormLayout()
+        self.form_page = QWidget()
+        self.form = QFormLayout(self.form_page)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.general_error = QLabel()
         self.general_error.setObjectName("fieldError")
@@ -32,7 +33,7 @@ class FormDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, self._try_save)
         layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
+        layout.addWidget(self.form_page, 1)
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
         geometry = window_state.value(self._geometry_key())
@@ -40,6 +41,15 @@ class FormDialog(QDialog):
             self.restoreGeometry(geometry)
         else:
             self.resize(520, 360)
+
+    def add_tabs(self, form_title: str, tabs: list[tuple[str, QWidget]]) -> QTabWidget:
+        """Put the form on a first tab and the given pages (what the record is linked to) after it."""
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.form_page, form_title)  # takes the form out of the dialog's own layout
+        for title, page in tabs:
+            self.tabs.addTab(page, title)
+        self.layout().insertWidget(0, self.tabs, 1)
+        return self.tabs
 
     def add_field(self, field: str, label: str, widget: QWidget) -> QWidget:
         """Add a labelled field with a (hidden) error line under it."""

@@ -3,15 +3,16 @@ date and sex; every field's problem is shown beside it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QSettings, Qt
-from PySide6.QtWidgets import QComboBox, QCompleter, QDateEdit, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import QDate, QSettings
+from PySide6.QtWidgets import QDateEdit, QLabel, QLineEdit, QWidget
 from sqlalchemy import Engine
 
 from models import codes
-from models.errors import CodeError, InvalidInput
-from models.registers import MemberRecord, union_choices
+from models.errors import CodeError
+from models.registers import MemberRecord
 from ui.dialogs.base import FormDialog
 from ui.labels import SEX
+from ui.union_chooser import UnionChooser
 
 
 class MemberForm(FormDialog):
@@ -28,17 +29,7 @@ class MemberForm(FormDialog):
         self.id_facts.setObjectName("hint")
         self.form.addRow("", self.id_facts)
         self.mobile = self.add_field("mobile", "手机号码", QLineEdit())
-        self.union = self.add_field("union", "所在工会", QComboBox())
-        self.union.setEditable(True)
-        self.union.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for union_id, name in union_choices(engine):
-            self.union.addItem(name, union_id)
-        self.union.setCurrentIndex(-1)
-        self.union.lineEdit().setPlaceholderText("输入工会名称中的字可筛选")
-        completer = QCompleter(self.union.model(), self.union)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.union.setCompleter(completer)
+        self.union = self.add_field("union", "所在工会", UnionChooser(engine))
         self.joined_on = self.add_field("joined_on", "入会日期", QDateEdit(QDate.currentDate()))
         self.joined_on.setCalendarPopup(True)
         self.joined_on.setDisplayFormat("yyyy-MM-dd")
@@ -76,18 +67,12 @@ class MemberForm(FormDialog):
         self._check_id_number(self.id_number.text(), finished=True)
         self._check_mobile()
 
-    def _chosen_union(self) -> int | str:
-        index = self.union.findText(self.union.currentText().strip(), Qt.MatchFlag.MatchExactly)
-        if index < 0:
-            raise InvalidInput("请从列表中选择所在工会", "union")
-        return self.union.itemData(index)
-
     def member_fields(self) -> dict:
         """What the clerk entered, as ``add_member`` and ``update_member`` take it."""
         return {
             "name": self.name.text(),
             "id_number": self.id_number.text(),
-            "union": self._chosen_union(),
+            "union": self.union.chosen_union(),
             "joined_on": self.joined_on.date().toPython(),
             "mobile": self.mobile.text(),
         }

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -58,9 +59,11 @@ class ListPage(QWidget):
         filters: list[FilterChoice] | None = None,
         open_record: Callable[[int], object] | None = None,
         new_record: Callable[[], object] | None = None,
+        delete_records: Callable[[list[int]], object] | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """``open_record(id)`` runs on Enter or a double-click on a row; ``new_record()`` on Ctrl+N."""
+        """``open_record(id)`` runs on Enter or a double-click on a row; ``new_record()`` on Ctrl+N;
+        ``delete_records(ids)`` on Delete with the selected rows."""
         super().__init__(parent)
         self.setObjectName(f"page_{listing_key}")
         self._window_state = window_state
@@ -90,6 +93,8 @@ class ListPage(QWidget):
         header.setStretchLastSection(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setDefaultSectionSize(110)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._choose_columns)
         for column, key in enumerate(LISTINGS[listing_key].column_keys):
             if key in COLUMN_WIDTHS:
                 header.resizeSection(column, COLUMN_WIDTHS[key])
@@ -132,6 +137,42 @@ class ListPage(QWidget):
             self.table.activated.connect(self._open_current)  # Enter, and a double-click
         if new_record is not None:
             QShortcut(QKeySequence.StandardKey.New, self, new_record)
+        self._delete_records = delete_records
+        if delete_records is not None:
+            delete = QShortcut(QKeySequence.StandardKey.Delete, self.table, self._delete_selected)
+            # Only while the table has the focus: Delete in the search box deletes a character, not members.
+            delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+
+    def selected_ids(self) -> list[int]:
+        """The ids of the selected rows, in list order."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [self.model.record_id(row) for row in rows]
+
+    def _delete_selected(self) -> None:
+        if ids := self.selected_ids():
+            self._delete_records(ids)
+
+    def column_menu(self) -> QMenu:
+        """A checkable entry per column: unticked columns are hidden (and stay hidden next time)."""
+        menu = QMenu(self)
+        header = self.table.horizontalHeader()
+        for column in range(self.model.columnCount()):
+            action = menu.addAction(self.model.headerData(column, Qt.Orientation.Horizontal))
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.setData(column)
+            # The last visible column cannot be hidden: a list with no column looks empty, not filtered.
+            action.setEnabled(
+                header.count() - header.hiddenSectionCount() > 1 or header.isSectionHidden(column)
+            )
+            action.toggled.connect(self._show_column)
+        return menu
+
+    def _choose_columns(self, position) -> None:
+        self.column_menu().popup(self.table.horizontalHeader().mapToGlobal(position))
+
+    def _show_column(self, shown: bool) -> None:
+        self.table.horizontalHeader().setSectionHidden(self.sender().data(), not shown)
 
     def refresh(self) -> None:
         for key, combo in self.filters.items():

@@ -1,0 +1,40 @@
+"""更改会员状态: the selected members 转出 or 退会 on a date, or back to 在会; says how many will change."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, QSettings
+from PySide6.QtWidgets import QComboBox, QDateEdit, QDialogButtonBox, QLabel, QWidget
+from sqlalchemy import Engine
+
+from models.entities import MemberStatus
+from models.members import change_member_status
+from ui.dialogs.base import FormDialog
+from ui.labels import MEMBER_STATUS
+
+
+class ChangeMemberStatusDialog(FormDialog):
+    def __init__(
+        self, engine: Engine, member_ids: list[int], window_state: QSettings, parent: QWidget | None = None
+    ) -> None:
+        super().__init__("更改会员状态", window_state, parent)
+        self._engine = engine
+        self.member_ids = member_ids
+        self.changed = 0
+        self.form.addRow(QLabel(f"将选中的 {len(member_ids):,} 名会员的状态改为："))
+        self.status = self.add_field("status", "状态", QComboBox())
+        for status in (MemberStatus.TRANSFERRED_OUT, MemberStatus.WITHDRAWN, MemberStatus.ACTIVE):
+            self.status.addItem(MEMBER_STATUS[status], str(status))
+        self.left_on = self.add_field("left_on", "转出/退会日期", QDateEdit(QDate.currentDate()))
+        self.left_on.setCalendarPopup(True)
+        self.left_on.setDisplayFormat("yyyy-MM-dd")
+        self.left_on.setMaximumDate(QDate.currentDate())
+        self.status.currentIndexChanged.connect(self._date_needed)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(f"更改 {len(member_ids):,} 名会员")
+
+    def _date_needed(self) -> None:
+        self.left_on.setEnabled(self.status.currentData() != MemberStatus.ACTIVE)
+
+    def save(self) -> None:
+        status = self.status.currentData()
+        when = self.left_on.date().toPython() if status != MemberStatus.ACTIVE else None
+        self.changed = change_member_status(self._engine, self.member_ids, status, when)

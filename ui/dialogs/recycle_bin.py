@@ -1,0 +1,91 @@
+"""回收站: deleted members, the latest first; restore the chosen ones, or delete them for good."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from sqlalchemy import Engine
+
+from models.members import purge_recycled, recycled_entries, restore_recycled
+from ui.fact_table import fact_table
+
+
+class RecycleBinDialog(QDialog):
+    records_changed = Signal()
+
+    def __init__(self, engine: Engine, window_state: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("回收站")
+        self._engine = engine
+        self._window_state = window_state
+        self.summary = QLabel()
+        self.summary.setObjectName("hint")
+        self.summary.setWordWrap(True)
+        self.table = fact_table(["删除时间", "会员", "原因"], [])
+        self.restore_button = QPushButton("恢复选中")
+        self.restore_button.clicked.connect(self.restore_chosen)
+        self.purge_button = QPushButton("彻底删除选中…")
+        self.purge_button.clicked.connect(self.purge_chosen)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.restore_button)
+        buttons.addWidget(self.purge_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        geometry = window_state.value("dialogs/RecycleBinDialog/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(720, 480)
+        self.reload()
+
+    def reload(self) -> None:
+        self.entries = recycled_entries(self._engine)
+        rows = [(f"{e.deleted_at:%Y-%m-%d %H:%M}", e.summary, e.reason or "") for e in self.entries]
+        table = fact_table(["删除时间", "会员", "原因"], rows)
+        self.layout().replaceWidget(self.table, table)
+        self.table.deleteLater()
+        self.table = table
+        self.summary.setText(
+            f"回收站中有 {len(self.entries):,} 条记录。恢复后会员回到原来的工会；彻底删除后无法找回。"
+            if self.entries
+            else "回收站是空的。"
+        )
+
+    def chosen_ids(self) -> list[int]:
+        return [self.entries[index.row()].id for index in self.table.selectionModel().selectedRows()]
+
+    def restore_chosen(self) -> None:
+        if not (ids := self.chosen_ids()):
+            return
+        result = restore_recycled(self._engine, ids)
+        self.reload()
+        self.records_changed.emit()
+        if result.refused:
+            lines = "\n".join(f"{summary}：{reason}" for summary, reason in result.refused)
+            self.tell(
+                f"已恢复 {result.restored} 条；以下 {len(result.refused)} 条未恢复，仍在回收站中：\n{lines}"
+            )
+
+    def purge_chosen(self) -> None:
+        if not (ids := self.chosen_ids()) or not self.confirm_purge(len(ids)):
+            return
+        purge_recycled(self._engine, ids)
+        self.reload()
+
+    def confirm_purge(self, count: int) -> bool:
+        """Ask before deleting for good (a test replaces this)."""
+        answer = QMessageBox.question(self, "彻底删除", f"彻底删除这 {count} 条记录？删除后无法恢复。")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def tell(self, message: str) -> None:
+        QMessageBox.information(self, "回收站", message)
+
+    def done(self, result: int) -> None:
+        self._window_state.setValue("dialogs/RecycleBinDialog/geometry", self.saveGeometry())
+        super().done(result)
