@@ -30,12 +30,14 @@ from models.errors import InvalidInput
 from models.registers import find_union
 
 
-def _in_ids(column, ids: Sequence[int]):
-    """``column IN (the ids)`` for any number of ids, as one bound JSON array."""
-    each = func.json_each(bindparam("ids", json.dumps([int(i) for i in ids]), unique=True)).table_valued(
-        "value"
-    )
+def _in_values(column, values: Sequence[int | str]):
+    """``column IN (the values)`` for any number of values, as one bound JSON array."""
+    each = func.json_each(bindparam("values", json.dumps(list(values)), unique=True)).table_valued("value")
     return column.in_(select(each.c.value))
+
+
+def _in_ids(column, ids: Sequence[int]):
+    return _in_values(column, [int(i) for i in ids])
 
 
 def _checked_ids(ids: Sequence[int]) -> list[int]:
@@ -175,25 +177,41 @@ def restore_recycled(engine: Engine, entry_ids: Sequence[int]) -> RestoreResult:
     """Put deleted members back as they were (same id and uuid where free).
 
     An entry whose ID number has been registered again since stays in the bin, with the reason; the others
-    are restored in one transaction.
+    are restored in one transaction, in a few statements however many there are.
     """
     entry_ids = _checked_ids(entry_ids)
-    refused: list[tuple[str, str]] = []
-    restored = 0
     with writing(engine) as s, s.begin():
-        entries = s.scalars(select(RecycledRecord).where(_in_ids(RecycledRecord.id, entry_ids))).all()
-        for entry in entries:
-            values = _from_payload(entry.payload)
-            taken = s.scalar(select(Member.name).where(Member.id_number == values["id_number"]))
-            if taken is not None:
-                refused.append((entry.summary, f"该身份证号已重新登记为会员“{taken}”"))
+        entries = s.execute(
+            select(RecycledRecord.id, RecycledRecord.summary, RecycledRecord.payload).where(
+                _in_ids(RecycledRecord.id, entry_ids)
+            )
+        ).all()
+        members = [_from_payload(entry.payload) for entry in entries]
+        numbers = [m["id_number"] for m in members]
+        taken = dict(
+            s.execute(
+                select(Member.id_number, Member.name).where(_in_values(Member.id_number, numbers))
+            ).all()
+        )
+        used_ids = set(s.scalars(select(Member.id).where(_in_ids(Member.id, [m["id"] for m in members]))))
+        refused, keep_id, new_id, restored = [], [], [], []
+        for entry, member in zip(entries, members, strict=True):
+            if member["id_number"] in taken:
+                refused.append((entry.summary, f"该身份证号已重新登记为会员“{taken[member['id_number']]}”"))
                 continue
-            if s.get(Member, values["id"]) is not None:
-                values.pop("id")  # a newer record took the number: the uuid still says who this is
-            s.execute(insert(Member).values(**values))
-            s.delete(entry)
-            restored += 1
-    return RestoreResult(restored, refused)
+            taken[member["id_number"]] = member["name"]  # the bin may hold the same person twice
+            if member["id"] in used_ids:
+                member.pop("id")  # a newer record took the number: the uuid still says who this is
+                new_id.append(member)
+            else:
+                keep_id.append(member)
+            restored.append(entry.id)
+        for rows in (keep_id, new_id):
+            if rows:
+                s.execute(insert(Member), rows)
+        if restored:
+            s.execute(delete(RecycledRecord).where(_in_ids(RecycledRecord.id, restored)))
+    return RestoreResult(len(restored), refused)
 
 
 def purge_recycled(engine: Engine, entry_ids: Sequence[int]) -> int:

@@ -7,6 +7,8 @@ from datetime import date
 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+MAX_COLUMN_WIDTH = 280
+
 
 def shown(value: object) -> str:
     """A value as the clerk reads it: dates as 2024-05-01, nothing as an empty cell."""
@@ -34,5 +36,7 @@ def fact_table(
         for column, value in enumerate(values):
             table.setItem(row, column, QTableWidgetItem(shown(value)))
     table.resizeColumnsToContents()
+    for column in range(table.columnCount()):  # a long union name must not push the other columns away
+        table.setColumnWidth(column, min(table.columnWidth(column), MAX_COLUMN_WIDTH))
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return table

@@ -243,3 +243,23 @@ def test_merging_keeps_one_record_fills_its_mobile_and_can_be_undone(
     # The mobile now belongs to the kept record, so the restored twin is offered as a duplicate again.
     assert restore_recycled(demo_engine, [entry.id]).restored == 1
     assert {a, b} in [{p.first.id, p.second.id} for p in possible_duplicates(demo_engine)]
+
+
+def test_the_same_person_twice_in_the_bin_is_restored_once(demo_engine: Engine, data_dir: DataDir) -> None:
+    member_id = _members(data_dir, limit=1)[0]
+    details = member_details(demo_engine, member_id)
+    recycle_members(demo_engine, [member_id])
+    again = add_member(
+        demo_engine,
+        name=details.name,
+        id_number=details.id_number,
+        union=details.union_id,
+        joined_on=details.joined_on,
+    )
+    recycle_members(demo_engine, [again.id])
+    result = restore_recycled(demo_engine, [entry.id for entry in recycled_entries(demo_engine)])
+    assert result.restored == 1 and len(result.refused) == 1
+    assert query(
+        data_dir.database, "SELECT count(*) FROM member WHERE id_number = ?", (details.id_number,)
+    ) == [(1,)]
+    assert len(recycled_entries(demo_engine)) == 1

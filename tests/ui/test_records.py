@@ -233,7 +233,7 @@ def test_delete_moves_members_to_the_recycle_bin_and_restore_brings_them_back(
     wait_for_rows(qtbot, page, before)
     select_rows(qtbot, page, [0, 1])
     press(qtbot, window, Qt.Key.Key_Delete)
-    assert member_count(data_dir) == before - 2
+    qtbot.waitUntil(lambda: member_count(data_dir) == before - 2, timeout=10_000)
     qtbot.waitUntil(lambda: page.count.text() == f"共 {before - 2:,} 条", timeout=10_000)
 
     qtbot.mouseClick(window.recycle_bin_button, Qt.MouseButton.LeftButton)
@@ -241,7 +241,8 @@ def test_delete_moves_members_to_the_recycle_bin_and_restore_brings_them_back(
     assert bin_dialog.table.rowCount() == 2
     assert "2 条记录" in bin_dialog.summary.text()
     bin_dialog.table.selectAll()
-    qtbot.mouseClick(bin_dialog.restore_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(bin_dialog.records_changed, timeout=10_000):
+        qtbot.mouseClick(bin_dialog.restore_button, Qt.MouseButton.LeftButton)
     assert member_count(data_dir) == before
     assert bin_dialog.table.rowCount() == 0 and bin_dialog.summary.text() == "回收站是空的。"
     qtbot.waitUntil(lambda: page.count.text() == f"共 {before:,} 条", timeout=10_000)
@@ -267,6 +268,7 @@ def test_purging_asks_first(qtbot, window, demo_engine, data_dir, monkeypatch):
     wait_for_rows(qtbot, page)
     select_rows(qtbot, page, [0])
     window.recycle_selected_members()
+    window.runner.wait_all()
     dialog = window.open_recycle_bin()
     dialog.table.selectAll()
     monkeypatch.setattr(dialog, "confirm_purge", lambda count: False)

@@ -6,17 +6,21 @@ from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 from sqlalchemy import Engine
 
-from models.members import purge_recycled, recycled_entries, restore_recycled
+from models.members import RestoreResult, purge_recycled, recycled_entries, restore_recycled
 from ui.fact_table import fact_table
+from ui.worker import Job, JobRunner
 
 
 class RecycleBinDialog(QDialog):
     records_changed = Signal()
 
-    def __init__(self, engine: Engine, window_state: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, engine: Engine, runner: JobRunner, window_state: QSettings, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("回收站")
         self._engine = engine
+        self._runner = runner
         self._window_state = window_state
         self.summary = QLabel()
         self.summary.setObjectName("hint")
@@ -60,17 +64,22 @@ class RecycleBinDialog(QDialog):
     def chosen_ids(self) -> list[int]:
         return [self.entries[index.row()].id for index in self.table.selectionModel().selectedRows()]
 
-    def restore_chosen(self) -> None:
+    def restore_chosen(self) -> Job | None:
+        """Restore on the worker: a whole selection of 100,000 takes seconds."""
         if not (ids := self.chosen_ids()):
-            return
-        result = restore_recycled(self._engine, ids)
+            return None
+        job = Job(lambda: restore_recycled(self._engine, ids), yields_progress=False)
+        job.signals.succeeded.connect(self._restored)
+        job.signals.known_error.connect(self.tell)
+        return self._runner.start(job, title="正在恢复", window=self)
+
+    def _restored(self, result: RestoreResult) -> None:
         self.reload()
         self.records_changed.emit()
         if result.refused:
-            lines = "\n".join(f"{summary}：{reason}" for summary, reason in result.refused)
-            self.tell(
-                f"已恢复 {result.restored} 条；以下 {len(result.refused)} 条未恢复，仍在回收站中：\n{lines}"
-            )
+            lines = "\n".join(f"{summary}：{reason}" for summary, reason in result.refused[:20])
+            more = f"\n……共 {len(result.refused)} 条" if len(result.refused) > 20 else ""
+            self.tell(f"已恢复 {result.restored} 条；以下记录未恢复，仍在回收站中：\n{lines}{more}")
 
     def purge_chosen(self) -> None:
         if not (ids := self.chosen_ids()) or not self.confirm_purge(len(ids)):

@@ -57,6 +57,8 @@ class UnionTreePage(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setStretchLastSection(False)
+        for column, width in ((1, 150), (2, 130), (3, 90), (4, 90)):
+            self.tree.setColumnWidth(column, width)
         self.tree.itemActivated.connect(self._open)
         self.tree.currentItemChanged.connect(self._enable_actions)
         self.buttons: dict[UnionEventKind, QPushButton] = {}
@@ -130,8 +132,6 @@ class UnionTreePage(QWidget):
             ]:
                 item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         root.setExpanded(True)
-        for column in range(1, len(COLUMNS)):
-            self.tree.resizeColumnToContents(column)
         self._enable_actions()
 
     def current_union_id(self) -> int | None:
