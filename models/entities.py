@@ -194,6 +194,16 @@ class Federation(Record, Base):
     notice_days_are_working_days: Mapped[bool] = mapped_column(default=True)
     staff_threshold: Mapped[int] = mapped_column(default=100)  # employers this size must have a union
     non_public_staff_threshold: Mapped[int] = mapped_column(default=50)
+    # Document numbers: {short_name}, {year} and {number} are filled in (两江工组函〔2020〕3号).
+    opinion_letter_number_format: Mapped[str] = mapped_column(
+        String(60), server_default="{short_name}工组函〔{year}〕{number}号"
+    )
+    inspection_opinion_number_format: Mapped[str] = mapped_column(
+        String(60), server_default="{short_name}工检字〔{year}〕{number}号"
+    )
+    recommendation_number_format: Mapped[str] = mapped_column(
+        String(60), server_default="{short_name}工建字〔{year}〕{number}号"
+    )
 
 
 class FirstLevelUnion(Record, Base):

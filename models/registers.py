@@ -25,6 +25,7 @@ from models.entities import (
     UnionStatus,
 )
 from models.errors import InvalidInput
+from models.notices import check_number_format
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,16 @@ class FederationSettings:
     notice_days_are_working_days: bool
     staff_threshold: int
     non_public_staff_threshold: int
+    opinion_letter_number_format: str
+    inspection_opinion_number_format: str
+    recommendation_number_format: str
+
+
+NUMBER_FORMAT_FIELDS = (
+    "opinion_letter_number_format",
+    "inspection_opinion_number_format",
+    "recommendation_number_format",
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,10 @@ def update_federation_settings(engine: Engine, settings: FederationSettings) -> 
         raise InvalidInput("答复期限应为正整数天数", "notice_reply_days")
     if settings.staff_threshold <= 0 or settings.non_public_staff_threshold <= 0:
         raise InvalidInput("建会人数标准应为正整数", "staff_threshold")
+    settings = dataclasses.replace(
+        settings,
+        **{field: check_number_format(getattr(settings, field)) for field in NUMBER_FORMAT_FIELDS},
+    )
     with writing(engine) as s, s.begin():
         row = s.get_one(Federation, 1)
         for field in dataclasses.fields(FederationSettings):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -23,8 +24,14 @@ from sqlalchemy import Engine
 
 from models.backups import backup_database, timestamp
 from models.errors import InvalidInput
+from models.notices import check_number_format, document_number
 from models.paths import DataDir
-from models.registers import FederationSettings, federation_settings, update_federation_settings
+from models.registers import (
+    NUMBER_FORMAT_FIELDS,
+    FederationSettings,
+    federation_settings,
+    update_federation_settings,
+)
 from ui.worker import Job, JobRunner
 
 
@@ -58,6 +65,11 @@ class SettingsPage(QWidget):
         self.non_public_threshold = QSpinBox()
         self.non_public_threshold.setRange(1, 100_000)
         self.non_public_threshold.setSuffix(" 人")
+        self.number_formats = {field: QLineEdit() for field in NUMBER_FORMAT_FIELDS}
+        self.number_example = QLabel()
+        self.number_example.setObjectName("hint")
+        for edit in [*self.number_formats.values(), self.short_name]:
+            edit.textChanged.connect(self._show_number_example)
         for spin in (self.reply_days, self.staff_threshold, self.non_public_threshold):
             spin.setMaximumWidth(140)
         self.message = QLabel()
@@ -82,6 +94,11 @@ class SettingsPage(QWidget):
         rules_form.addRow("文书答复期限", reply)
         rules_form.addRow("应建会职工人数", self.staff_threshold)
         rules_form.addRow("非公企业应建会职工人数", self.non_public_threshold)
+        for field, label in zip(
+            NUMBER_FORMAT_FIELDS, ("意见函文号", "检查意见书文号", "建议书文号"), strict=True
+        ):
+            rules_form.addRow(label, self.number_formats[field])
+        rules_form.addRow("", self.number_example)
 
         storage = QGroupBox("数据")
         storage_layout = QFormLayout(storage)
@@ -117,7 +134,23 @@ class SettingsPage(QWidget):
         self.working_days.setChecked(settings.notice_days_are_working_days)
         self.staff_threshold.setValue(settings.staff_threshold)
         self.non_public_threshold.setValue(settings.non_public_staff_threshold)
+        for field, edit in self.number_formats.items():
+            edit.setText(getattr(settings, field))
         self.message.clear()
+
+    def _show_number_example(self) -> None:
+        """How the first number of this year will read, so the clerk sees a mistake before saving."""
+        try:
+            examples = [
+                document_number(
+                    check_number_format(edit.text()), self.short_name.text().strip(), date.today().year, 1
+                )
+                for edit in self.number_formats.values()
+            ]
+        except InvalidInput as exc:
+            self.number_example.setText(exc.message)
+            return
+        self.number_example.setText("今年第一号将是：" + "　".join(examples))
 
     def save(self) -> None:
         settings = FederationSettings(
@@ -130,6 +163,7 @@ class SettingsPage(QWidget):
             notice_days_are_working_days=self.working_days.isChecked(),
             staff_threshold=self.staff_threshold.value(),
             non_public_staff_threshold=self.non_public_threshold.value(),
+            **{field: edit.text() for field, edit in self.number_formats.items()},
         )
         try:
             update_federation_settings(self._engine, settings)
