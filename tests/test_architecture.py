@@ -140,6 +140,22 @@ def test_the_domain_imports_no_gui_pdf_or_excel_library(path: Path) -> None:
     assert leaked == set()
 
 
+# What each layer may not import (STYLE.md): printing makes PDFs and spreadsheets workbooks, and neither
+# reaches for the other's library or for Qt.
+LAYER_LIMITS = {
+    "printing": {"PySide6", "shiboken6", "openpyxl", "python_calamine", "spreadsheets"},
+    "spreadsheets": {"PySide6", "shiboken6", "reportlab", "printing"},
+}
+
+
+@pytest.mark.parametrize(
+    "path", list(_python_files(*LAYER_LIMITS)), ids=lambda path: str(path.relative_to(ROOT))
+)
+def test_printing_and_spreadsheets_stay_in_their_layer(path: Path) -> None:
+    forbidden = LAYER_LIMITS[path.relative_to(ROOT).parts[0]]
+    assert {name for name in _imports_of(path) if name.split(".")[0] in forbidden} == set()
+
+
 def test_nothing_but_main_imports_ui() -> None:
     offenders = {}
     files = [*_python_files(*_top_level_packages())]
@@ -153,7 +169,7 @@ def test_nothing_but_main_imports_ui() -> None:
 
 
 @pytest.mark.parametrize(
-    "path", list(_python_files("models", "commands")), ids=lambda path: str(path.relative_to(ROOT))
+    "path", list(_python_files(*_top_level_packages(), "ui")), ids=lambda path: str(path.relative_to(ROOT))
 )
 def test_the_program_never_shells_out(path: Path) -> None:
     assert shells_out(path.read_text(encoding="utf-8")) == set()
