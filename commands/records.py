@@ -42,7 +42,7 @@ def add_parsers(subparsers, parent) -> None:
     add.set_defaults(run=run_member_add)
 
 
-def _parse_date(text: str, field: str) -> date:
+def parse_date(text: str, field: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
@@ -74,7 +74,7 @@ def run_employer_add(args, data_dir: DataDir, reporter: Reporter) -> int:
 
 
 def run_member_add(args, data_dir: DataDir, reporter: Reporter) -> int:
-    joined_on = _parse_date(args.joined_on, "joined_on")
+    joined_on = parse_date(args.joined_on, "joined_on")
     with opened(data_dir) as engine:
         record = add_member(
             engine,

@@ -313,3 +313,57 @@ def _lines_until(stream, words: str) -> list[str]:
 
 def _read(stream) -> Iterator[str]:
     yield from iter(stream.readline, "")
+
+
+# --- notices ----------------------------------------------------------------------------------------------
+
+
+def _credit_code_without_union(data_dir: DataDir) -> str:
+    sql = (
+        "SELECT credit_code FROM employer WHERE credit_code IS NOT NULL "
+        "AND id NOT IN (SELECT employer_id FROM union_employer) ORDER BY id LIMIT 1"
+    )
+    return query(data_dir.database, sql)[0][0]
+
+
+def test_a_notice_is_issued_served_answered_and_listed_as_due(demo_data_dir: DataDir) -> None:
+    code = _credit_code_without_union(demo_data_dir)
+    issued = run_cli(
+        "notice", "issue", "--kind", "opinion_letter", "--employer", code, "--date", "2026-01-05", "--json"
+    )
+    assert issued.code == 0, issued.stderr
+    number = issued.json["number"]
+    assert number.endswith("〔2026〕1号") and isinstance(issued.json["id"], int)
+
+    served = run_cli(
+        "notice",
+        "serve",
+        number,
+        "--date",
+        "2026-01-09",
+        "--method",
+        "直接送达",
+        "--receiver",
+        "张经理",
+        "--json",
+    )
+    assert served.code == 0, served.stderr
+    assert served.json["reply_due_on"] == "2026-01-30"  # 15 working days from Friday 9 January
+
+    due = run_cli("notice", "due", "--json")
+    assert [n["number"] for n in due.json["overdue"]] == [number]
+
+    replied = run_cli(
+        "notice", "reply", number, "--date", "2026-02-02", "--summary", "已启动建会筹备", "--json"
+    )
+    assert replied.code == 0 and replied.json["status"] == "replied"
+    assert run_cli("notice", "due", "--json").json["overdue"] == []
+
+
+def test_skipping_a_step_of_escalation_is_refused_in_chinese(demo_data_dir: DataDir) -> None:
+    code = _credit_code_without_union(demo_data_dir)
+    before = dump(demo_data_dir.database)
+    run = run_cli("notice", "issue", "--kind", "recommendation", "--employer", code, "--json")
+    assert run.code == 1
+    assert "检查意见书" in run.stderr and run.json["field"] == "override_reason"
+    assert dump(demo_data_dir.database) == before
