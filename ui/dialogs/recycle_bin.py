@@ -3,58 +3,36 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Signal
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 from sqlalchemy import Engine
 
 from models.members import RestoreResult, purge_recycled, recycled_entries, restore_recycled
-from ui.fact_table import fact_table
+from ui.dialogs.table_dialog import TableDialog
 from ui.worker import Job, JobRunner
 
 
-class RecycleBinDialog(QDialog):
+class RecycleBinDialog(TableDialog):
     records_changed = Signal()
 
     def __init__(
         self, engine: Engine, runner: JobRunner, window_state: QSettings, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("回收站")
+        self.restore_button = QPushButton("恢复选中")
+        self.purge_button = QPushButton("彻底删除选中…")
+        super().__init__(
+            "回收站", ["删除时间", "会员", "原因"], [self.restore_button, self.purge_button], window_state,
+            (720, 480), parent,
+        )  # fmt: skip
         self._engine = engine
         self._runner = runner
-        self._window_state = window_state
-        self.summary = QLabel()
         self.summary.setObjectName("hint")
-        self.summary.setWordWrap(True)
-        self.table = fact_table(["删除时间", "会员", "原因"], [])
-        self.restore_button = QPushButton("恢复选中")
         self.restore_button.clicked.connect(self.restore_chosen)
-        self.purge_button = QPushButton("彻底删除选中…")
         self.purge_button.clicked.connect(self.purge_chosen)
-        close = QPushButton("关闭")
-        close.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.restore_button)
-        buttons.addWidget(self.purge_button)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
-        geometry = window_state.value("dialogs/RecycleBinDialog/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(720, 480)
         self.reload()
 
     def reload(self) -> None:
         self.entries = recycled_entries(self._engine)
-        rows = [(f"{e.deleted_at:%Y-%m-%d %H:%M}", e.summary, e.reason or "") for e in self.entries]
-        table = fact_table(["删除时间", "会员", "原因"], rows)
-        self.layout().replaceWidget(self.table, table)
-        self.table.deleteLater()
-        self.table = table
+        self.show_rows([(f"{e.deleted_at:%Y-%m-%d %H:%M}", e.summary, e.reason or "") for e in self.entries])
         self.summary.setText(
             f"回收站中有 {len(self.entries):,} 条记录。恢复后会员回到原来的工会；彻底删除后无法找回。"
             if self.entries
@@ -94,7 +72,3 @@ class RecycleBinDialog(QDialog):
 
     def tell(self, message: str) -> None:
         QMessageBox.information(self, "回收站", message)
-
-    def done(self, result: int) -> None:
-        self._window_state.setValue("dialogs/RecycleBinDialog/geometry", self.saveGeometry())
-        super().done(result)

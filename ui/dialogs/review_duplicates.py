@@ -4,11 +4,11 @@ left or the right record; the other goes to the recycle bin) or marks them as tw
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Signal
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QTableWidget, QWidget
 from sqlalchemy import Engine
 
 from models.members import PossibleDuplicate, mark_distinct_people, merge_members, possible_duplicates
-from ui.fact_table import fact_table
+from ui.dialogs.table_dialog import TableDialog
 from ui.labels import DUPLICATE_REASON, MEMBER_STATUS
 from ui.worker import Job, JobRunner
 
@@ -33,43 +33,30 @@ def _side(member) -> tuple:
     return (member.name, member.id_number, member.mobile, member.union_name + status, member.joined_on)
 
 
-class ReviewDuplicatesDialog(QDialog):
+class ReviewDuplicatesDialog(TableDialog):
     records_changed = Signal()
 
     def __init__(
         self, engine: Engine, runner: JobRunner, window_state: QSettings, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("疑似重复会员")
+        self.keep_left = QPushButton("合并，保留左边")
+        self.keep_right = QPushButton("合并，保留右边")
+        self.distinct = QPushButton("不是同一人")
+        super().__init__(
+            "疑似重复会员",
+            HEADERS,
+            [self.keep_left, self.keep_right, self.distinct],
+            window_state,
+            (1100, 520),
+            parent,
+        )
         self._engine = engine
         self._runner = runner
-        self._window_state = window_state
         self.pairs: list[PossibleDuplicate] = []
-        self.summary = QLabel("正在查找…")
-        self.summary.setWordWrap(True)
-        self.table = fact_table(HEADERS, [])
-        self.keep_left = QPushButton("合并，保留左边")
+        self.summary.setText("正在查找…")
         self.keep_left.clicked.connect(self._merge)
-        self.keep_right = QPushButton("合并，保留右边")
         self.keep_right.clicked.connect(self._merge)
-        self.distinct = QPushButton("不是同一人")
         self.distinct.clicked.connect(self.mark_distinct)
-        close = QPushButton("关闭")
-        close.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        for button in (self.keep_left, self.keep_right, self.distinct):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
-        geometry = window_state.value("dialogs/ReviewDuplicatesDialog/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1100, 520)
         self.reload()
 
     def reload(self) -> Job:
@@ -80,11 +67,7 @@ class ReviewDuplicatesDialog(QDialog):
     def _show(self, pairs: list[PossibleDuplicate]) -> None:
         self.pairs = pairs
         rows = [(DUPLICATE_REASON[p.reason], *_side(p.first), "↔", *_side(p.second)) for p in pairs]
-        table = fact_table(HEADERS, rows)
-        table.setSelectionMode(table.SelectionMode.SingleSelection)
-        self.layout().replaceWidget(self.table, table)
-        self.table.deleteLater()
-        self.table = table
+        self.show_rows(rows).setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.summary.setText(
             f"找到 {len(pairs):,} 对疑似重复的会员（姓名和出生日期相同但身份证号不同，或手机号码相同）。"
             "选中一行，合并（另一条移到回收站，可恢复）或标记为不是同一人（以后不再列出）。"
@@ -112,7 +95,3 @@ class ReviewDuplicatesDialog(QDialog):
             return None
         mark_distinct_people(self._engine, pair.first.id, pair.second.id)
         return self.reload()
-
-    def done(self, result: int) -> None:
-        self._window_state.setValue("dialogs/ReviewDuplicatesDialog/geometry", self.saveGeometry())
-        super().done(result)

@@ -1,0 +1,61 @@
+"""The base of a dialog that shows a small table with buttons under it (回收站, 疑似重复): a summary line,
+the table, the buttons on the left and 关闭 on the right; it remembers its size."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QTableWidget, QVBoxLayout, QWidget
+
+from ui.fact_table import fact_table
+
+
+class TableDialog(QDialog):
+    def __init__(
+        self,
+        title: str,
+        headers: Sequence[str],
+        buttons: Sequence[QPushButton],
+        window_state: QSettings,
+        default_size: tuple[int, int],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self._window_state = window_state
+        self._headers = list(headers)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.table = fact_table(self._headers, [])
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        row = QHBoxLayout()
+        for button in buttons:
+            row.addWidget(button)
+        row.addStretch(1)
+        row.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+        geometry = window_state.value(self._geometry_key())
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(*default_size)
+
+    def show_rows(self, rows: Sequence[Sequence[object]]) -> QTableWidget:
+        """Put a fresh table in place of the old one (the rows are few: a rebuild is simplest)."""
+        table = fact_table(self._headers, rows)
+        self.layout().replaceWidget(self.table, table)
+        self.table.deleteLater()
+        self.table = table
+        return table
+
+    def done(self, result: int) -> None:
+        self._window_state.setValue(self._geometry_key(), self.saveGeometry())
+        super().done(result)
+
+    def _geometry_key(self) -> str:
+        return f"dialogs/{type(self).__name__}/geometry"
