@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from commands.output import EXIT_DONE, Reporter
-from commands.records import parse_date
-from models.database import opened, reading
-from models.entities import Employer, NoticeKind, ServiceMethod
-from models.errors import InvalidInput
+from commands.parser import parse_date
+from models.database import opened
+from models.employers import employer_by_credit_code
+from models.entities import NoticeKind, ServiceMethod
 from models.notices import (
     NoticeRecord,
     draft_notice,
@@ -72,20 +70,14 @@ def as_json(record: NoticeRecord) -> dict:
     }
 
 
-def _employer_id(engine, credit_code: str) -> int:
-    code = credit_code.strip().upper()
-    with reading(engine) as s, s.begin():
-        found = s.scalar(select(Employer.id).where(Employer.credit_code == code))
-    if found is None:
-        raise InvalidInput(f"没有统一社会信用代码为 {code} 的单位", "employer")
-    return found
-
-
 def run_issue(args, data_dir: DataDir, reporter: Reporter) -> int:
     issued_on = parse_date(args.date, "date") if args.date else date.today()
     with opened(data_dir) as engine:
         draft = draft_notice(
-            engine, _employer_id(engine, args.employer), args.kind, override_reason=args.override_reason
+            engine,
+            employer_by_credit_code(engine, args.employer),
+            args.kind,
+            override_reason=args.override_reason,
         )
         record = issue_notice(engine, draft, issued_on)
     reporter.say(f"已发出 {record.document_number}（{record.employer_name}）。")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from datetime import date
 
 from commands.output import EXIT_ENVIRONMENT
+from models.errors import InvalidInput
 
 _ARGPARSE_MESSAGES = (
     (r"the following arguments are required: (.*)", r"缺少参数：\1"),
@@ -53,3 +55,11 @@ def common_options() -> argparse.ArgumentParser:
         "--json", action="store_true", default=argparse.SUPPRESS, help="最后一行输出一个汇总结果的 JSON 对象"
     )
     return parent
+
+
+def parse_date(text: str, field: str) -> date:
+    """A date option as 2020-03-05; anything else is refused in Chinese, naming the option."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"日期“{text}”无效，请写成 2020-03-05 的形式", field) from None

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from commands.output import EXIT_DONE, Reporter
+from commands.parser import parse_date
 from models.database import opened
 from models.employers import add_employer
 from models.entities import EmployerClass
-from models.errors import InvalidInput
 from models.paths import DataDir
 from models.registers import add_member
 
@@ -40,13 +38,6 @@ def add_parsers(subparsers, parent) -> None:
     add.add_argument("--joined-on", required=True, help="入会日期，如 2020-03-05")
     add.add_argument("--mobile", help="手机号码")
     add.set_defaults(run=run_member_add)
-
-
-def parse_date(text: str, field: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"日期“{text}”无效，请写成 2020-03-05 的形式", field) from None
 
 
 def run_employer_add(args, data_dir: DataDir, reporter: Reporter) -> int:

@@ -25,8 +25,9 @@ from models.entities import (
     Union,
     UnionStatus,
     Visit,
+    union_employer,
 )
-from models.errors import InvalidInput
+from models.errors import InvalidInput, refuse_future_date
 from models.registers import required_text
 
 
@@ -124,11 +125,8 @@ def checked_employer(fields: EmployerFields) -> EmployerFields:
         raise InvalidInput("职工人数不能为负数", "staff_count")
     if fields.staff_count_source is not None and fields.staff_count_source not in set(StaffCountSource):
         raise InvalidInput(f"人数来源“{fields.staff_count_source}”无效", "staff_count_source")
-    today = date.today()
-    for field, label in (("founded_on", "成立日期"), ("staff_count_date", "人数统计日期")):
-        when = getattr(fields, field)
-        if when is not None and when > today:
-            raise InvalidInput(f"{label} {when:%Y-%m-%d} 晚于今天", field)
+    refuse_future_date(fields.founded_on, "成立日期", "founded_on")
+    refuse_future_date(fields.staff_count_date, "人数统计日期", "staff_count_date")
     texts = {
         field: (getattr(fields, field) or "").strip() or None
         for field in ("industry", "address", "legal_representative", "contact_person", "contact_phone")
@@ -205,6 +203,16 @@ def _first_level_union_id(s, name: str) -> int:
     return found
 
 
+def employer_by_credit_code(engine: Engine, credit_code: str) -> int:
+    """The id of the employer with this credit code (typed as a clerk types it: spaces, lower case…)."""
+    code = codes.normalize_code(credit_code)
+    with reading(engine) as s, s.begin():
+        found = s.scalar(select(Employer.id).where(Employer.credit_code == code))
+    if found is None:
+        raise InvalidInput(f"没有统一社会信用代码为 {code} 的单位", "employer")
+    return found
+
+
 def employer_overview(engine: Engine, employer_id: int) -> EmployerOverview:
     with reading(engine) as s, s.begin():
         employer = s.get(Employer, employer_id)
@@ -217,23 +225,23 @@ def employer_overview(engine: Engine, employer_id: int) -> EmployerOverview:
             id=employer.id,
             fields=fields,
             first_level_union=employer.first_level_union.name if employer.first_level_union else None,
-            unions=_unions_of(s, employer),
+            unions=_unions_of(s, employer_id),
             tasks=_tasks_of(s, employer_id),
             notices=_notices_of(s, employer_id),
             visits=_visits_of(s, employer_id),
         )
 
 
-def _unions_of(s, employer: Employer) -> list[UnionOfEmployer]:
+def _unions_of(s, employer_id: int) -> list[UnionOfEmployer]:
     members = (
         select(func.count())
         .where(Member.union_id == Union.id, Member.status == MemberStatus.ACTIVE)
         .scalar_subquery()
     )
-    ids = [union.id for union in employer.unions]
     rows = s.execute(
         select(Union.id, Union.name, Union.status, Union.founded_on, Union.closed_on, members)
-        .where(Union.id.in_(ids))
+        .join(union_employer, union_employer.c.union_id == Union.id)
+        .where(union_employer.c.employer_id == employer_id)
         .order_by(Union.status != UnionStatus.ACTIVE, Union.founded_on.desc())
     )
     return [UnionOfEmployer(*row) for row in rows]

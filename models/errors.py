@@ -7,6 +7,8 @@ needs to react to a condition tests the exception type, never the text.
 
 from __future__ import annotations
 
+from datetime import date
+
 
 class KnownError(Exception):
     """A condition of the world the clerk can understand and act on."""
@@ -46,3 +48,9 @@ class DatabaseBusy(DatabaseError):
 
 class DataDirUnusable(KnownError):
     """The data folder cannot be created or written."""
+
+
+def refuse_future_date(when: date | None, label: str, field: str) -> None:
+    """Refuse a date after today (a founding, a service, a reply…): "成文日期 2027-01-05 晚于今天"."""
+    if when is not None and when > date.today():
+        raise InvalidInput(f"{label} {when:%Y-%m-%d} 晚于今天", field)

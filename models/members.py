@@ -26,7 +26,7 @@ from models.entities import (
     Union,
     UnionStatus,
 )
-from models.errors import InvalidInput
+from models.errors import InvalidInput, refuse_future_date
 from models.registers import find_union
 
 
@@ -68,8 +68,7 @@ def change_member_status(engine: Engine, ids: Sequence[int], status: str, when: 
         when = None
     elif when is None:
         raise InvalidInput("请填写转出或退会的日期", "left_on")
-    elif when > date.today():
-        raise InvalidInput(f"日期 {when:%Y-%m-%d} 晚于今天", "left_on")
+    refuse_future_date(when, "日期", "left_on")
     with writing(engine) as s, s.begin():
         if when is not None:
             early = s.scalar(select(func.count()).where(_in_ids(Member.id, ids), Member.joined_on > when))
@@ -161,16 +160,21 @@ def _recycle(s, ids: list[int], reason: str | None) -> int:
     return len(rows)
 
 
-def recycled_entries(engine: Engine) -> list[RecycledEntry]:
-    """What the recycle bin holds, the latest deletion first."""
+def recycled_entries(engine: Engine, limit: int | None = None) -> list[RecycledEntry]:
+    """What the recycle bin holds, the latest deletion first (the latest ``limit`` only, when given)."""
     with reading(engine) as s, s.begin():
         rows = s.execute(
             select(
                 RecycledRecord.id, RecycledRecord.kind, RecycledRecord.summary,
                 RecycledRecord.reason, RecycledRecord.created_at,
-            ).order_by(RecycledRecord.created_at.desc(), RecycledRecord.id.desc())
+            ).order_by(RecycledRecord.created_at.desc(), RecycledRecord.id.desc()).limit(limit)
         )  # fmt: skip
         return [RecycledEntry(*row) for row in rows]
+
+
+def recycled_count(engine: Engine) -> int:
+    with reading(engine) as s, s.begin():
+        return s.scalar(select(func.count()).select_from(RecycledRecord))
 
 
 def restore_recycled(engine: Engine, entry_ids: Sequence[int]) -> RestoreResult:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from models.database import reading, writing
 from models.entities import Employer, Federation, Notice, NoticeKind, NoticeStatus, Service, ServiceMethod
-from models.errors import InvalidInput
+from models.errors import InvalidInput, refuse_future_date
 from models.listing import employer_has_active_union
 
 # The order of escalation: an inspection opinion follows an opinion letter, a recommendation follows an
@@ -220,8 +220,7 @@ def issue_notice(engine: Engine, notice_id: int, issued_on: date) -> NoticeRecor
     processes) issuing at the same moment are served one after the other and never get the same number;
     the unique constraint on (kind, year, number) would refuse a duplicate even if they were not.
     """
-    if issued_on > date.today():
-        raise InvalidInput(f"成文日期 {issued_on:%Y-%m-%d} 晚于今天", "issued_on")
+    refuse_future_date(issued_on, "成文日期", "issued_on")
     with writing(engine) as s, s.begin():
         notice = _notice(s, notice_id)
         if notice.status != NoticeStatus.DRAFT:
@@ -266,8 +265,7 @@ def serve_notice(
     """Record the 送达 and start the reply deadline, counted from the day of service."""
     if method not in set(ServiceMethod):
         raise InvalidInput(f"送达方式“{method}”无效", "method")
-    if served_on > date.today():
-        raise InvalidInput(f"送达日期 {served_on:%Y-%m-%d} 晚于今天", "served_on")
+    refuse_future_date(served_on, "送达日期", "served_on")
     signed_by = (signed_by or "").strip() or None
     if method == ServiceMethod.DIRECT and signed_by is None:
         raise InvalidInput("直接送达须填写签收人", "signed_by")
@@ -296,8 +294,7 @@ def record_reply(engine: Engine, notice_id: int, replied_on: date, summary: str)
     summary = (summary or "").strip()
     if not summary:
         raise InvalidInput("请摘要记录答复内容", "summary")
-    if replied_on > date.today():
-        raise InvalidInput(f"答复日期 {replied_on:%Y-%m-%d} 晚于今天", "replied_on")
+    refuse_future_date(replied_on, "答复日期", "replied_on")
     with writing(engine) as s, s.begin():
         notice = _notice(s, notice_id)
         if notice.status != NoticeStatus.SERVED:

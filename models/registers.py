@@ -24,7 +24,7 @@ from models.entities import (
     Union,
     UnionStatus,
 )
-from models.errors import InvalidInput
+from models.errors import InvalidInput, refuse_future_date
 from models.notices import check_number_format
 
 
@@ -164,8 +164,7 @@ def _checked_member(
     name = required_text(name, "姓名", "name")
     id_number = codes.check_id_number(id_number)
     phone = codes.check_mobile(mobile) if mobile and mobile.strip() else None
-    if joined_on > date.today():
-        raise InvalidInput(f"入会日期 {joined_on:%Y-%m-%d} 晚于今天", "joined_on")
+    refuse_future_date(joined_on, "入会日期", "joined_on")
     if joined_on < codes.birth_date_from_id(id_number):
         raise InvalidInput(f"入会日期 {joined_on:%Y-%m-%d} 早于出生日期", "joined_on")
     return name, id_number, phone

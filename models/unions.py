@@ -26,7 +26,7 @@ from models.entities import (
     UnionKind,
     UnionStatus,
 )
-from models.errors import CodeError, InvalidInput
+from models.errors import CodeError, InvalidInput, refuse_future_date
 from models.registers import required_text
 
 
@@ -112,10 +112,8 @@ def checked_union(fields: UnionFields) -> UnionFields:
         raise InvalidInput("覆盖职工人数不能为负数", "covered_staff")
     if fields.kind == UnionKind.SINGLE and len(fields.employer_ids) > 1:
         raise InvalidInput("单独基层工会只覆盖一家单位；覆盖多家请选“联合基层工会”", "employer_ids")
-    for field, label in (("founded_on", "成立日期"), ("term_started_on", "本届开始日期")):
-        when = getattr(fields, field)
-        if when is not None and when > date.today():
-            raise InvalidInput(f"{label} {when:%Y-%m-%d} 晚于今天", field)
+    refuse_future_date(fields.founded_on, "成立日期", "founded_on")
+    refuse_future_date(fields.term_started_on, "本届开始日期", "term_started_on")
     chair = (fields.chair_name or "").strip() or None
     return dataclasses.replace(fields, name=name, credit_code=code, chair_phone=phone, chair_name=chair)
 
@@ -251,8 +249,7 @@ def _reason(reason: str | None, required: bool) -> str | None:
 
 
 def _changed_on(when: date, union: Union) -> date:
-    if when > date.today():
-        raise InvalidInput(f"日期 {when:%Y-%m-%d} 晚于今天", "happened_on")
+    refuse_future_date(when, "日期", "happened_on")
     if union.founded_on and when < union.founded_on:
         raise InvalidInput(
             f"日期 {when:%Y-%m-%d} 早于该工会的成立日期 {union.founded_on:%Y-%m-%d}", "happened_on"

@@ -234,12 +234,16 @@ class MainWindow(QMainWindow):
 
     def transfer_selected_members(self) -> TransferMembersDialog | None:
         if ids := self.selected_members():
-            return self._open_form(TransferMembersDialog(self.engine, ids, self.window_state, self))
+            return self._open_form(
+                TransferMembersDialog(self.engine, self.runner, ids, self.window_state, self)
+            )
         return None
 
     def change_selected_member_status(self) -> ChangeMemberStatusDialog | None:
         if ids := self.selected_members():
-            return self._open_form(ChangeMemberStatusDialog(self.engine, ids, self.window_state, self))
+            return self._open_form(
+                ChangeMemberStatusDialog(self.engine, self.runner, ids, self.window_state, self)
+            )
         return None
 
     def recycle_selected_members(self) -> None:

@@ -7,7 +7,6 @@ and the cache keeps a bounded number of pages so that scrolling 100,000 rows sta
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -15,6 +14,7 @@ from sqlalchemy import Engine
 
 from models import codes
 from models.listing import LISTINGS, fetch_rows, list_ids
+from ui.fact_table import shown
 from ui.labels import CHOICE_COLUMNS, COLUMN_TITLES
 from ui.worker import Job, JobRunner
 
@@ -207,8 +207,4 @@ class ListingModel(QAbstractTableModel):
             return choices.get(value, str(value))
         if (mask := MASKED_COLUMNS.get((self._key, column))) is not None:
             return mask(value)
-        if isinstance(value, date):
-            return f"{value:%Y-%m-%d}"
-        if isinstance(value, int) and not isinstance(value, bool) and column != "year":
-            return f"{value:,}"
-        return str(value)
+        return str(value) if column == "year" else shown(value)  # 2026, not 2,026

@@ -2,20 +2,64 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from models.errors import InvalidInput
+from ui.worker import Job, JobRunner
 
 
-class FormDialog(QDialog):
-    """A form whose ``save()`` the subclass writes; a refused field gets its reason right under it."""
+class SizedDialog(QDialog):
+    """A dialog that opens at the size the clerk last gave it (kept in window.ini)."""
 
-    def __init__(self, title: str, window_state: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        window_state: QSettings,
+        default_size: tuple[int, int],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self._window_state = window_state
+        self._default_size = default_size
+
+    def restore_size(self) -> None:
+        """Called once the layout is built, so a first opening gets the default size, not the minimum."""
+        geometry = self._window_state.value(self._geometry_key())
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(*self._default_size)
+
+    def done(self, result: int) -> None:
+        self._window_state.setValue(self._geometry_key(), self.saveGeometry())
+        super().done(result)
+
+    def _geometry_key(self) -> str:
+        return f"dialogs/{type(self).__name__}/geometry"
+
+
+class FormDialog(SizedDialog):
+    """A form whose ``save()`` the subclass writes; a refused field gets its reason right under it.
+
+    A save that may take long (a change to thousands of members) returns its work instead of doing it;
+    the work then runs on ``runner`` while the dialog waits with its buttons disabled.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        window_state: QSettings,
+        parent: QWidget | None = None,
+        runner: JobRunner | None = None,
+    ) -> None:
+        super().__init__(title, window_state, (520, 360), parent)
+        self._runner = runner
+        self.saved_result: object = None  # what a save run on the worker returned
         self._errors: dict[str, QLabel] = {}
         self.form_page = QWidget()
         self.form = QFormLayout(self.form_page)
@@ -36,11 +80,7 @@ class FormDialog(QDialog):
         layout.addWidget(self.form_page, 1)
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
-        geometry = window_state.value(self._geometry_key())
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(520, 360)
+        self.restore_size()
 
     def add_tabs(self, form_title: str, tabs: list[tuple[str, QWidget]]) -> QTabWidget:
         """Put the form on a first tab and the given pages (what the record is linked to) after it."""
@@ -80,8 +120,9 @@ class FormDialog(QDialog):
         label = self._errors[field]
         return label.text() if not label.isHidden() else ""
 
-    def save(self) -> None:
-        """Write the record; raise InvalidInput (with its field) to refuse. Nothing is written then."""
+    def save(self) -> Callable[[], object] | None:
+        """Write the record, or return the work that writes it (run on the worker); raise InvalidInput
+        (with its field) to refuse. Nothing is written then."""
         raise NotImplementedError
 
     def check_fields(self) -> None:
@@ -94,15 +135,26 @@ class FormDialog(QDialog):
         if any(not label.isHidden() for label in self._errors.values()):
             return
         try:
-            self.save()
+            work = self.save()
         except InvalidInput as exc:
             self.show_error(exc.field, exc.message)
             return
+        if work is None:
+            self.accept()
+            return
+        job = Job(work, yields_progress=False)
+        job.signals.succeeded.connect(self._saved)
+        job.signals.known_error.connect(self._refused)
+        job.signals.finished.connect(self._enable_buttons)
+        self.buttons.setEnabled(False)
+        self._runner.start(job, title=f"正在{self.windowTitle()}", window=self)
+
+    def _saved(self, result: object) -> None:
+        self.saved_result = result
         self.accept()
 
-    def done(self, result: int) -> None:
-        self._window_state.setValue(self._geometry_key(), self.saveGeometry())
-        super().done(result)
+    def _refused(self, message: str) -> None:
+        self.show_error(None, message)
 
-    def _geometry_key(self) -> str:
-        return f"dialogs/{type(self).__name__}/geometry"
+    def _enable_buttons(self) -> None:
+        self.buttons.setEnabled(True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QDate, QSettings
 from PySide6.QtWidgets import QComboBox, QDateEdit, QDialogButtonBox, QLabel, QWidget
 from sqlalchemy import Engine
@@ -10,16 +12,21 @@ from models.entities import MemberStatus
 from models.members import change_member_status
 from ui.dialogs.base import FormDialog
 from ui.labels import MEMBER_STATUS
+from ui.worker import JobRunner
 
 
 class ChangeMemberStatusDialog(FormDialog):
     def __init__(
-        self, engine: Engine, member_ids: list[int], window_state: QSettings, parent: QWidget | None = None
+        self,
+        engine: Engine,
+        runner: JobRunner,
+        member_ids: list[int],
+        window_state: QSettings,
+        parent: QWidget | None = None,
     ) -> None:
-        super().__init__("更改会员状态", window_state, parent)
+        super().__init__("更改会员状态", window_state, parent, runner)
         self._engine = engine
         self.member_ids = member_ids
-        self.changed = 0
         self.form.addRow(QLabel(f"将选中的 {len(member_ids):,} 名会员的状态改为："))
         self.status = self.add_field("status", "状态", QComboBox())
         for status in (MemberStatus.TRANSFERRED_OUT, MemberStatus.WITHDRAWN, MemberStatus.ACTIVE):
@@ -34,7 +41,8 @@ class ChangeMemberStatusDialog(FormDialog):
     def _date_needed(self) -> None:
         self.left_on.setEnabled(self.status.currentData() != MemberStatus.ACTIVE)
 
-    def save(self) -> None:
+    def save(self) -> Callable[[], int]:
+        """On the worker, like a transfer. Returns how many changed."""
         status = self.status.currentData()
         when = self.left_on.date().toPython() if status != MemberStatus.ACTIVE else None
-        self.changed = change_member_status(self._engine, self.member_ids, status, when)
+        return lambda: change_member_status(self._engine, self.member_ids, status, when)

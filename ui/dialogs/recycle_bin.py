@@ -6,9 +6,12 @@ from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 from sqlalchemy import Engine
 
-from models.members import RestoreResult, purge_recycled, recycled_entries, restore_recycled
+from models.members import RestoreResult, purge_recycled, recycled_count, recycled_entries, restore_recycled
 from ui.dialogs.table_dialog import TableDialog
 from ui.worker import Job, JobRunner
+
+# A QTableWidget of 100,000 rows (a whole list deleted by mistake) would take seconds to build.
+SHOWN_ENTRIES = 2_000
 
 
 class RecycleBinDialog(TableDialog):
@@ -31,11 +34,13 @@ class RecycleBinDialog(TableDialog):
         self.reload()
 
     def reload(self) -> None:
-        self.entries = recycled_entries(self._engine)
+        total = recycled_count(self._engine)
+        self.entries = recycled_entries(self._engine, limit=SHOWN_ENTRIES)
         self.show_rows([(f"{e.deleted_at:%Y-%m-%d %H:%M}", e.summary, e.reason or "") for e in self.entries])
+        shown = f"（列出最近删除的 {SHOWN_ENTRIES:,} 条）" if total > SHOWN_ENTRIES else ""
         self.summary.setText(
-            f"回收站中有 {len(self.entries):,} 条记录。恢复后会员回到原来的工会；彻底删除后无法找回。"
-            if self.entries
+            f"回收站中有 {total:,} 条记录{shown}。恢复后会员回到原来的工会；彻底删除后无法找回。"
+            if total
             else "回收站是空的。"
         )
 

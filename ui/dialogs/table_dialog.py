@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QTableWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableWidget, QVBoxLayout, QWidget
 
+from ui.dialogs.base import SizedDialog
 from ui.fact_table import fact_table
 
 
-class TableDialog(QDialog):
+class TableDialog(SizedDialog):
     def __init__(
         self,
         title: str,
@@ -21,9 +22,7 @@ class TableDialog(QDialog):
         default_size: tuple[int, int],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self._window_state = window_state
+        super().__init__(title, window_state, default_size, parent)
         self._headers = list(headers)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -39,11 +38,7 @@ class TableDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
-        geometry = window_state.value(self._geometry_key())
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(*default_size)
+        self.restore_size()
 
     def show_rows(self, rows: Sequence[Sequence[object]]) -> QTableWidget:
         """Put a fresh table in place of the old one (the rows are few: a rebuild is simplest)."""
@@ -52,10 +47,3 @@ class TableDialog(QDialog):
         self.table.deleteLater()
         self.table = table
         return table
-
-    def done(self, result: int) -> None:
-        self._window_state.setValue(self._geometry_key(), self.saveGeometry())
-        super().done(result)
-
-    def _geometry_key(self) -> str:
-        return f"dialogs/{type(self).__name__}/geometry"

@@ -29,6 +29,14 @@ COLUMNS = ("名称", "类型", "状态", "在会会员", "覆盖职工")
 UNION_ID = Qt.ItemDataRole.UserRole
 
 
+def _row(parent, texts: list[str]) -> QTreeWidgetItem:
+    """One line of the tree, its counts right-aligned like figures in a table."""
+    item = QTreeWidgetItem(parent, texts)
+    for column in (3, 4):
+        item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
 class UnionTreePage(QWidget):
     """``open_union(id)`` opens a union; ``record_change(id, name, kind)`` records a move or transfer."""
 
@@ -96,10 +104,10 @@ class UnionTreePage(QWidget):
         federation, branches = answer
         chosen = self.current_union_id()
         self.tree.clear()
-        root = QTreeWidgetItem(self.tree, [federation, "区总工会", "", "", ""])
+        root = _row(self.tree, [federation, "区总工会", "", "", ""])
         members = staff = 0
         for branch in branches:
-            item = QTreeWidgetItem(
+            item = _row(
                 root,
                 [
                     branch.name,
@@ -110,7 +118,7 @@ class UnionTreePage(QWidget):
                 ],
             )
             for union in branch.unions:
-                leaf = QTreeWidgetItem(item, [
+                leaf = _row(item, [
                     union.name, UNION_KIND.get(union.kind, union.kind), UNION_STATUS.get(union.status, union.status),
                     f"{union.members:,}", f"{union.covered_staff:,}",
                 ])  # fmt: skip
@@ -125,12 +133,6 @@ class UnionTreePage(QWidget):
             staff += branch.covered_staff
         root.setText(3, f"{members:,}")
         root.setText(4, f"{staff:,}")
-        for column in (3, 4):
-            for item in [
-                root,
-                *self.tree.findItems("*", Qt.MatchFlag.MatchWildcard | Qt.MatchFlag.MatchRecursive),
-            ]:
-                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         root.setExpanded(True)
         self._enable_actions()
 
