@@ -22,9 +22,15 @@ def shown(value: object) -> str:
 
 
 def fact_table(
-    headers: Sequence[str], rows: Sequence[Sequence[object]], parent: QWidget | None = None
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    parent: QWidget | None = None,
+    wide_column: int | None = None,
 ) -> QTableWidget:
-    """A table of a few dozen rows at most; the registers' big lists use the lazy ListingModel instead."""
+    """A table of a few dozen rows at most; the registers' big lists use the lazy ListingModel instead.
+
+    Columns are cut to a sensible width, except ``wide_column``: the one the clerk reads the table for.
+    """
     table = QTableWidget(len(rows), len(headers), parent)
     table.setHorizontalHeaderLabels(list(headers))
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -37,6 +43,7 @@ def fact_table(
             table.setItem(row, column, QTableWidgetItem(shown(value)))
     table.resizeColumnsToContents()
     for column in range(table.columnCount()):  # a long union name must not push the other columns away
-        table.setColumnWidth(column, min(table.columnWidth(column), MAX_COLUMN_WIDTH))
+        if column != wide_column:
+            table.setColumnWidth(column, min(table.columnWidth(column), MAX_COLUMN_WIDTH))
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return table

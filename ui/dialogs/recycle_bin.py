@@ -24,7 +24,7 @@ class RecycleBinDialog(TableDialog):
         self.purge_button = QPushButton("彻底删除选中…")
         super().__init__(
             "回收站", ["删除时间", "会员", "原因"], [self.restore_button, self.purge_button], window_state,
-            (720, 480), parent,
+            (720, 480), parent, wide_column=1,
         )  # fmt: skip
         self._engine = engine
         self._runner = runner

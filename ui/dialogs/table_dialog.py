@@ -21,9 +21,11 @@ class TableDialog(SizedDialog):
         window_state: QSettings,
         default_size: tuple[int, int],
         parent: QWidget | None = None,
+        wide_column: int | None = None,
     ) -> None:
         super().__init__(title, window_state, default_size, parent)
         self._headers = list(headers)
+        self._wide_column = wide_column
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.table = fact_table(self._headers, [])
@@ -42,7 +44,7 @@ class TableDialog(SizedDialog):
 
     def show_rows(self, rows: Sequence[Sequence[object]]) -> QTableWidget:
         """Put a fresh table in place of the old one (the rows are few: a rebuild is simplest)."""
-        table = fact_table(self._headers, rows)
+        table = fact_table(self._headers, rows, wide_column=self._wide_column)
         self.layout().replaceWidget(self.table, table)
         self.table.deleteLater()
         self.table = table
