@@ -10,6 +10,7 @@ from models.paths import DataDir
 PROBLEM_NAMES = {
     "integrity": "数据库完整性",
     "foreign_keys": "外键引用",
+    "search_index": "会员搜索索引",
     "member_id_number": "会员身份证号",
     "member_mobile": "会员手机号码",
     "employer_credit_code": "单位统一社会信用代码",

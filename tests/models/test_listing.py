@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -237,6 +239,44 @@ def test_member_search_reads_the_search_index_not_the_table(engine: Engine) -> N
     assert "ix_member_name_search" in plan
     plan = _plan(engine, ids_query("members", "joined_on", search="1381"))
     assert "ix_member_name_search" in plan
+
+
+def test_a_rare_fragment_is_looked_up_in_the_trigram_index(engine: Engine) -> None:
+    """Part of an ID number or a phone, or a three-character name: a millisecond instead of reading the
+    whole search index (20–33 ms at 100,000 members)."""
+    for search in ("19800", "13812345", "王秀英", "张 19800"):
+        plan = _plan(engine, ids_query("members", "name", search=search))
+        assert "member_search" in plan and "ix_member_name_search" not in plan, search
+    for search in ("1980", "张伟", "50%12"):
+        plan = _plan(engine, ids_query("members", "name", search=search))
+        assert "member_search" not in plan, search
+
+
+def _fragments(every_row) -> st.SearchStrategy[str]:
+    """Pieces of the search text of real members, cut anywhere, in either case, as clerks type them."""
+    texts = sorted(" ".join(filter(None, (row[0], row[1], row[3]))) for row in every_row["members"].values())
+    return st.tuples(st.sampled_from(texts), st.integers(0, 40), st.integers(3, 12), st.booleans()).map(
+        lambda t: (t[0][t[1] : t[1] + t[2]].lower() if t[3] else t[0][t[1] : t[1] + t[2]]).strip()
+    )
+
+
+def test_the_trigram_index_finds_exactly_what_the_walk_finds(engine: Engine, every_row) -> None:
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(search=_fragments(every_row))
+    def check(search: str) -> None:
+        expected = {
+            record_id
+            for record_id, row in every_row["members"].items()
+            if all(
+                any(word.lower() in (value or "").lower() for value in (row[0], row[1], row[3]))
+                for word in search.split()
+            )
+        }
+        found = list_ids(engine, "members", search=search)
+        assert set(found) == expected
+        assert found == [i for i in list_ids(engine, "members") if i in expected], "in the list's own order"
+
+    check()
 
 
 def test_unsearched_name_order_comes_from_an_index(engine: Engine) -> None:

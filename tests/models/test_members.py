@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import Engine
 
 from models import codes
+from models.checks import check_database
 from models.errors import InvalidInput
+from models.listing import list_ids
 from models.members import (
     change_member_status,
     mark_distinct_people,
@@ -21,7 +23,7 @@ from models.members import (
     transfer_members,
 )
 from models.paths import DataDir
-from models.registers import add_member, member_details
+from models.registers import add_member, member_details, update_member
 from models.unions import close_union
 from tests.helpers import dump, is_chinese, query
 
@@ -263,3 +265,41 @@ def test_the_same_person_twice_in_the_bin_is_restored_once(demo_engine: Engine, 
         data_dir.database, "SELECT count(*) FROM member WHERE id_number = ?", (details.id_number,)
     ) == [(1,)]
     assert len(recycled_entries(demo_engine)) == 1
+
+
+def test_search_follows_every_change_to_a_member(demo_engine: Engine, data_dir: DataDir) -> None:
+    """The trigram index is kept by triggers: a new, renamed, recycled, restored or purged member is found
+    (or not) by a fragment long enough to be looked up in it, and ``check`` finds the index whole."""
+    union, _ = _two_unions(data_dir)
+    born = _new_id_number("19770707", 1)
+
+    def found(search: str) -> list[int]:
+        return list_ids(demo_engine, "members", search=search)
+
+    added = add_member(
+        demo_engine, name="欧阳玉珍", id_number=born, union=union, joined_on=LATELY, mobile="13712345678"
+    )
+    assert found("欧阳玉珍") == found("19770707") == found("1234567") == [added.id]
+
+    update_member(
+        demo_engine,
+        added.id,
+        name="欧阳玉琴",
+        id_number=born,
+        union=union,
+        joined_on=LATELY,
+        mobile="13787654321",
+    )
+    assert found("欧阳玉珍") == found("1234567") == []
+    assert found("欧阳玉琴") == found("7654321") == [added.id]
+
+    transfer_members(demo_engine, [added.id], _two_unions(data_dir)[1])  # not a searched column
+    assert found("欧阳玉琴") == [added.id]
+
+    recycle_members(demo_engine, [added.id])
+    assert found("欧阳玉琴") == []
+    [entry] = [e for e in recycled_entries(demo_engine) if "欧阳玉琴" in e.summary]
+    restore_recycled(demo_engine, [entry.id])
+    [restored] = found("欧阳玉琴")
+    assert found("7654321") == [restored]
+    assert check_database(demo_engine).problems["search_index"] == 0
