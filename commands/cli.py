@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from commands import backup, check, demo, notices, records
+from commands import backup, check, demo, exports, imports, notices, records
 from commands.output import EXIT_ENVIRONMENT, EXIT_REFUSED, Reporter
 from commands.parser import ChineseArgumentParser, common_options
 from models.errors import InvalidInput, KnownError
@@ -25,6 +25,8 @@ def build_parser() -> ChineseArgumentParser:
     check.add_parser(subparsers, parent)
     records.add_parsers(subparsers, parent)
     notices.add_parsers(subparsers, parent)
+    exports.add_parsers(subparsers, parent)
+    imports.add_parsers(subparsers, parent)
     return parser
 
 

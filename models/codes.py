@@ -81,6 +81,10 @@ _MOBILE_RE = re.compile(r"1[3-9]\d{9}")
 
 def normalize_code(text: str) -> str:
     """Returns text as NFKC with all whitespace removed and letters upper-cased."""
+    if text.isascii() and text.isalnum():
+        # Stored codes, and most typed ones: NFKC leaves ASCII letters and digits as they are. Masking
+        # 100,000 ID numbers and phones each for an export took 0.9 s on the long way, 0.3 s on this one.
+        return text.upper()
     result = text
     # Upper-casing can yield text that NFKC changes again (and the reverse), so repeat until stable;
     # real codes settle in one round, the bound only guards against pathological Unicode.

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, bindparam, create_engine, event, func, select
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
@@ -70,6 +71,17 @@ def create_engine_at(path: Path) -> Engine:
     event.listen(engine, "connect", _set_pragmas)
     event.listen(engine, "begin", _begin)
     return engine
+
+
+def in_values(column, values: Sequence[int | str]):
+    """``column IN (the values)`` for any number of values, as one bound JSON array: SQLite allows at most
+    32,766 bound parameters, and a clerk may select every one of 100,000 members."""
+    each = func.json_each(bindparam("values", json.dumps(list(values)), unique=True)).table_valued("value")
+    return column.in_(select(each.c.value))
+
+
+def in_ids(column, ids: Sequence[int]):
+    return in_values(column, [int(i) for i in ids])
 
 
 def reading(engine: Engine) -> Session:

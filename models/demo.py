@@ -221,7 +221,7 @@ def generate_demo(engine: Engine, plan: DemoPlan) -> Iterator[Progress]:
         connection.execute(
             update(Federation)
             .where(Federation.id == 1)
-            .values(name="重庆两江新区总工会", short_name="两江工组", seal_text="重庆两江新区总工会")
+            .values(name="重庆两江新区总工会", short_name="两江", seal_text="重庆两江新区总工会")
         )
         first_levels = _insert_first_level_unions(connection, rng, ids)
         yield 0, total, "正在生成单位"

@@ -6,13 +6,14 @@ Like ``registers``, a facade: each function runs its own transaction and returns
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Engine, func, select
 
 from models import codes
-from models.database import reading, writing
+from models.database import in_ids, reading, writing
 from models.entities import (
     Employer,
     EmployerClass,
@@ -28,6 +29,7 @@ from models.entities import (
     union_employer,
 )
 from models.errors import InvalidInput, refuse_future_date
+from models.listing import without_union_since
 from models.registers import required_text
 
 
@@ -100,18 +102,12 @@ class EmployerOverview:
     tasks: list[TaskOfEmployer]
     notices: list[NoticeOfEmployer]
     visits: list[VisitOfEmployer]
+    # Since when the employer has had no union (None while it has one): as the 未建会 list has it.
+    without_union_since: date | None
 
     @property
     def has_union(self) -> bool:
         return any(union.status == UnionStatus.ACTIVE for union in self.unions)
-
-    @property
-    def without_union_since(self) -> date | None:
-        """Since when the employer has had no union: the last one's closing, else its own founding."""
-        if self.has_union:
-            return None
-        closed = [union.closed_on for union in self.unions if union.closed_on]
-        return max(closed) if closed else self.fields.founded_on
 
 
 def checked_employer(fields: EmployerFields) -> EmployerFields:
@@ -229,6 +225,7 @@ def employer_overview(engine: Engine, employer_id: int) -> EmployerOverview:
             tasks=_tasks_of(s, employer_id),
             notices=_notices_of(s, employer_id),
             visits=_visits_of(s, employer_id),
+            without_union_since=s.scalar(select(without_union_since()).where(Employer.id == employer_id)),
         )
 
 
@@ -294,3 +291,12 @@ def employer_choices(engine: Engine) -> list[tuple[int, str]]:
     with reading(engine) as s, s.begin():
         rows = s.execute(select(Employer.id, Employer.name, Employer.credit_code).order_by(Employer.name))
         return [(row.id, f"{row.name}（{row.credit_code}）" if row.credit_code else row.name) for row in rows]
+
+
+def employer_names(engine: Engine, employer_ids: Sequence[int]) -> list[tuple[int, str]]:
+    """(id, name) of the given employers in the order given; ids no longer there are left out."""
+    with reading(engine) as s, s.begin():
+        names = dict(
+            s.execute(select(Employer.id, Employer.name).where(in_ids(Employer.id, employer_ids))).all()
+        )
+    return [(employer_id, names[employer_id]) for employer_id in employer_ids if employer_id in names]

@@ -7,6 +7,8 @@ needs to react to a condition tests the exception type, never the text.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 
@@ -54,3 +56,20 @@ def refuse_future_date(when: date | None, label: str, field: str) -> None:
     """Refuse a date after today (a founding, a service, a reply…): "成文日期 2027-01-05 晚于今天"."""
     if when is not None and when > date.today():
         raise InvalidInput(f"{label} {when:%Y-%m-%d} 晚于今天", field)
+
+
+class FileNotWritable(KnownError):
+    """An output file (a PDF, a workbook) cannot be written where the clerk asked."""
+
+
+@contextmanager
+def writing_file(target: object) -> Iterator[None]:
+    """Turn a failure to write ``target`` (open in a viewer or in Excel, no permission, disk full) into
+    a message for the clerk naming the file."""
+    try:
+        yield
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise FileNotWritable(
+            f"无法写入“{target}”：{reason}。如果该文件正在其他程序（如 PDF 阅读器、Excel）中打开，请关闭后重试。"
+        ) from error

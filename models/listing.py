@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, case, exists, func, or_, select
+from sqlalchemy import Date, Engine, Select, and_, case, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import TableClause, column, table
 from sqlalchemy.sql.elements import ColumnElement
@@ -20,10 +20,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from models.entities import (
     TRIGRAM_INDEX,
     Employer,
+    EmployerClass,
+    Federation,
     FirstLevelUnion,
     Member,
     MemberStatus,
     Notice,
+    NoticeStatus,
     OrganizingTask,
     Union,
     UnionStatus,
@@ -56,6 +59,8 @@ class Listing:
     never_null: frozenset[str] = frozenset()
     # What a list can be narrowed by: filter key → the SQL condition for a chosen value.
     filters: dict[str, Callable[[Any], ColumnElement[bool]]] = field(default_factory=dict)
+    # Which rows of the table belong to the list at all (None: every row), before any search or filter.
+    scope: ColumnElement[bool] | None = None
 
     @property
     def column_keys(self) -> list[str]:
@@ -79,6 +84,48 @@ def employer_has_active_union() -> ColumnElement[bool]:
         union_employer.c.union_id == Union.id,
         Union.status == UnionStatus.ACTIVE,
     )
+
+
+def should_have_union(
+    staff_threshold: int | None = None, non_public_staff_threshold: int | None = None
+) -> ColumnElement[bool]:
+    """Whether an employer is big enough to be due a union: ``staff_threshold`` staff, or
+    ``non_public_staff_threshold`` for a non-public enterprise (非公企业). A threshold not given is the
+    federation's setting (100 and 50 unless the office changed them), read in the same query."""
+    general = _setting(Federation.staff_threshold) if staff_threshold is None else staff_threshold
+    non_public = (
+        _setting(Federation.non_public_staff_threshold)
+        if non_public_staff_threshold is None
+        else non_public_staff_threshold
+    )
+    return or_(
+        Employer.staff_count >= general,
+        and_(Employer.employer_class == EmployerClass.NON_PUBLIC, Employer.staff_count >= non_public),
+    )
+
+
+def _setting(column: ColumnElement[int]) -> ColumnElement[int]:
+    return select(column).where(Federation.id == 1).scalar_subquery()
+
+
+def due_without_union(
+    staff_threshold: int | None = None, non_public_staff_threshold: int | None = None
+) -> ColumnElement[bool]:
+    """未建会: due a union by its size (``should_have_union``) and covered by no active union."""
+    return and_(should_have_union(staff_threshold, non_public_staff_threshold), ~employer_has_active_union())
+
+
+def without_union_since() -> ColumnElement[date]:
+    """Since when an employer has had no union: its last union's closing (转出 or 撤销), else its own
+    founding; NULL while it has an active union, or when neither date is known."""
+    last_closed = (
+        select(func.max(Union.closed_on))
+        .join(union_employer, union_employer.c.union_id == Union.id)
+        .where(union_employer.c.employer_id == Employer.id)
+        .scalar_subquery()
+    )
+    since = case((employer_has_active_union(), None), else_=func.coalesce(last_closed, Employer.founded_on))
+    return type_coerce(since, Date)  # read back as a date, as the columns it comes from
 
 
 def _staff_band(band: str) -> ColumnElement[bool]:
@@ -107,6 +154,21 @@ def _covering_union_name() -> ColumnElement[str]:
     )
 
 
+# What the 期限 filter of the notices offers, and the days "falls due soon" looks ahead (首页 says 本周).
+NOTICE_DEADLINES = ("due_soon", "overdue")
+DUE_SOON_DAYS = 7
+
+
+def _notice_deadline(which: str) -> ColumnElement[bool]:
+    """Served and unanswered, with the deadline behind us or within the week: worked out from today's date
+    as ``models.notices.is_overdue`` does, never stored."""
+    today = date.today()
+    served = Notice.status == NoticeStatus.SERVED
+    if which == "overdue":
+        return and_(served, Notice.reply_due_on < today)
+    return and_(served, Notice.reply_due_on.between(today, today + timedelta(days=DUE_SOON_DAYS)))
+
+
 def _member_count() -> ColumnElement[int]:
     return (
         select(func.count())
@@ -122,31 +184,44 @@ _task_employer = aliased(Employer)
 _task_owner = aliased(FirstLevelUnion)
 _notice_employer = aliased(Employer)
 
+
+def _with_employer_parent(query: Select) -> Select:
+    return query.select_from(Employer).outerjoin(
+        _employer_parent, Employer.first_level_union_id == _employer_parent.id
+    )
+
+
+# What the employer lists (all employers, and the 未建会 ones) start with, and are narrowed by.
+_EMPLOYER_COLUMNS: dict[str, ColumnElement] = {
+    "name": Employer.name,
+    "credit_code": Employer.credit_code,
+    "employer_class": Employer.employer_class,
+    "staff_count": Employer.staff_count,
+}
+_EMPLOYER_FILTERS: dict[str, Callable[[Any], ColumnElement[bool]]] = {
+    "first_level_union": lambda value: Employer.first_level_union_id == value,
+    "employer_class": lambda value: Employer.employer_class == value,
+    "staff_band": _staff_band,
+}
+
 LISTINGS: dict[str, Listing] = {
     "employers": Listing(
         key="employers",
         id_column=Employer.id,
         columns={
-            "name": Employer.name,
-            "credit_code": Employer.credit_code,
-            "employer_class": Employer.employer_class,
-            "staff_count": Employer.staff_count,
+            **_EMPLOYER_COLUMNS,
             "first_level_union": _employer_parent.name,
             "union": _covering_union_name(),
             "founded_on": Employer.founded_on,
         },
-        joined=lambda q: q.select_from(Employer).outerjoin(
-            _employer_parent, Employer.first_level_union_id == _employer_parent.id
-        ),
+        joined=_with_employer_parent,
         searched=(Employer.name, Employer.credit_code),
         default_sort="name",
         joined_columns=frozenset({"first_level_union"}),
         never_null=frozenset({"name", "employer_class"}),
         filters={
-            "first_level_union": lambda value: Employer.first_level_union_id == value,
-            "employer_class": lambda value: Employer.employer_class == value,
+            **_EMPLOYER_FILTERS,
             "has_union": lambda value: employer_has_active_union() if value else ~employer_has_active_union(),
-            "staff_band": _staff_band,
         },
     ),
     "unions": Listing(
@@ -172,6 +247,11 @@ LISTINGS: dict[str, Listing] = {
         never_null=frozenset(
             {"name", "kind", "first_level_union", "covered_staff", "member_count", "status"}
         ),
+        filters={
+            "first_level_union": lambda value: Union.first_level_union_id == value,
+            "kind": lambda value: Union.kind == value,
+            "status": lambda value: Union.status == value,
+        },
     ),
     "members": Listing(
         key="members",
@@ -249,7 +329,27 @@ LISTINGS: dict[str, Listing] = {
         filters={
             "kind": lambda value: Notice.kind == value,
             "status": lambda value: Notice.status == value,
+            "deadline": _notice_deadline,
         },
+    ),
+    # 未建会: employers due a union by their size, at the federation's thresholds, that have none.
+    "unorganized": Listing(
+        key="unorganized",
+        id_column=Employer.id,
+        columns={
+            **_EMPLOYER_COLUMNS,
+            "staff_count_source": Employer.staff_count_source,
+            "staff_count_date": Employer.staff_count_date,
+            "first_level_union": _employer_parent.name,
+            "without_union_since": without_union_since(),
+        },
+        joined=_with_employer_parent,
+        searched=(Employer.name, Employer.credit_code),
+        default_sort="name",
+        joined_columns=frozenset({"first_level_union"}),
+        never_null=frozenset({"name", "employer_class", "staff_count"}),
+        filters=_EMPLOYER_FILTERS,
+        scope=due_without_union(),
     ),
 }
 
@@ -327,6 +427,8 @@ def ids_query(
     if sort in listing.joined_columns or (clause is not None and listing.search_needs_join):
         query = listing.joined(query)
     query = query.order_by(*ordering)
+    if listing.scope is not None:
+        query = query.where(listing.scope)
     if clause is not None:
         query = query.where(clause)
         # With a trigram-indexed word SQLite starts from the few ids it finds; the hint would make it walk.

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Engine, Select, bindparam, delete, func, insert, select, update
+from sqlalchemy import Date, DateTime, Engine, Select, delete, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from models import codes
-from models.database import reading, writing
+from models.database import in_ids, in_values, reading, writing
 from models.entities import (
     DistinctPeople,
     Member,
@@ -28,16 +28,6 @@ from models.entities import (
 )
 from models.errors import InvalidInput, refuse_future_date
 from models.registers import find_union
-
-
-def _in_values(column, values: Sequence[int | str]):
-    """``column IN (the values)`` for any number of values, as one bound JSON array."""
-    each = func.json_each(bindparam("values", json.dumps(list(values)), unique=True)).table_valued("value")
-    return column.in_(select(each.c.value))
-
-
-def _in_ids(column, ids: Sequence[int]):
-    return _in_values(column, [int(i) for i in ids])
 
 
 def _checked_ids(ids: Sequence[int]) -> list[int]:
@@ -55,7 +45,7 @@ def transfer_members(engine: Engine, ids: Sequence[int], union: int | str) -> in
     ids = _checked_ids(ids)
     with writing(engine) as s, s.begin():
         target = find_union(s, union)
-        result = s.execute(update(Member).where(_in_ids(Member.id, ids)).values(union_id=target.id))
+        result = s.execute(update(Member).where(in_ids(Member.id, ids)).values(union_id=target.id))
         return result.rowcount
 
 
@@ -71,7 +61,7 @@ def change_member_status(engine: Engine, ids: Sequence[int], status: str, when: 
     refuse_future_date(when, "日期", "left_on")
     with writing(engine) as s, s.begin():
         if when is not None:
-            early = s.scalar(select(func.count()).where(_in_ids(Member.id, ids), Member.joined_on > when))
+            early = s.scalar(select(func.count()).where(in_ids(Member.id, ids), Member.joined_on > when))
             if early:
                 raise InvalidInput(f"选中的会员中有 {early} 人的入会日期晚于 {when:%Y-%m-%d}", "left_on")
         if status == MemberStatus.ACTIVE:
@@ -79,11 +69,11 @@ def change_member_status(engine: Engine, ids: Sequence[int], status: str, when: 
                 select(func.count())
                 .select_from(Member)
                 .join(Member.union)
-                .where(_in_ids(Member.id, ids), Union.status != UnionStatus.ACTIVE)
+                .where(in_ids(Member.id, ids), Union.status != UnionStatus.ACTIVE)
             )
             if closed:
                 raise InvalidInput(f"选中的会员中有 {closed} 人所在工会已转出或撤销，请先把他们转到其他工会")
-        result = s.execute(update(Member).where(_in_ids(Member.id, ids)).values(status=status, left_on=when))
+        result = s.execute(update(Member).where(in_ids(Member.id, ids)).values(status=status, left_on=when))
         return result.rowcount
 
 
@@ -139,7 +129,7 @@ def recycle_members(engine: Engine, ids: Sequence[int], reason: str | None = Non
 
 def _recycle(s, ids: list[int], reason: str | None) -> int:
     rows = s.execute(
-        select(*_STORED_COLUMNS, Union.name.label("union_name")).join(Union).where(_in_ids(Member.id, ids))
+        select(*_STORED_COLUMNS, Union.name.label("union_name")).join(Union).where(in_ids(Member.id, ids))
     ).all()
     if rows:
         s.execute(
@@ -156,7 +146,7 @@ def _recycle(s, ids: list[int], reason: str | None) -> int:
                 for row in rows
             ],
         )
-        s.execute(delete(Member).where(_in_ids(Member.id, ids)))
+        s.execute(delete(Member).where(in_ids(Member.id, ids)))
     return len(rows)
 
 
@@ -187,17 +177,15 @@ def restore_recycled(engine: Engine, entry_ids: Sequence[int]) -> RestoreResult:
     with writing(engine) as s, s.begin():
         entries = s.execute(
             select(RecycledRecord.id, RecycledRecord.summary, RecycledRecord.payload).where(
-                _in_ids(RecycledRecord.id, entry_ids)
+                in_ids(RecycledRecord.id, entry_ids)
             )
         ).all()
         members = [_from_payload(entry.payload) for entry in entries]
         numbers = [m["id_number"] for m in members]
         taken = dict(
-            s.execute(
-                select(Member.id_number, Member.name).where(_in_values(Member.id_number, numbers))
-            ).all()
+            s.execute(select(Member.id_number, Member.name).where(in_values(Member.id_number, numbers))).all()
         )
-        used_ids = set(s.scalars(select(Member.id).where(_in_ids(Member.id, [m["id"] for m in members]))))
+        used_ids = set(s.scalars(select(Member.id).where(in_ids(Member.id, [m["id"] for m in members]))))
         refused, keep_id, new_id, restored = [], [], [], []
         for entry, member in zip(entries, members, strict=True):
             if member["id_number"] in taken:
@@ -214,7 +202,7 @@ def restore_recycled(engine: Engine, entry_ids: Sequence[int]) -> RestoreResult:
             if rows:
                 s.execute(insert(Member), rows)
         if restored:
-            s.execute(delete(RecycledRecord).where(_in_ids(RecycledRecord.id, restored)))
+            s.execute(delete(RecycledRecord).where(in_ids(RecycledRecord.id, restored)))
     return RestoreResult(len(restored), refused)
 
 
@@ -222,7 +210,7 @@ def purge_recycled(engine: Engine, entry_ids: Sequence[int]) -> int:
     """Delete entries from the recycle bin for good (the personal data they hold goes with them)."""
     entry_ids = _checked_ids(entry_ids)
     with writing(engine) as s, s.begin():
-        return s.execute(delete(RecycledRecord).where(_in_ids(RecycledRecord.id, entry_ids))).rowcount
+        return s.execute(delete(RecycledRecord).where(in_ids(RecycledRecord.id, entry_ids))).rowcount
 
 
 # --- possible duplicates ------------------------------------------------------------------------------
@@ -292,7 +280,7 @@ def _duplicate_members(s, ids: set[int]) -> dict[int, DuplicateMember]:
         select(
             Member.id, Member.name, Member.id_number, Member.mobile, Union.name,
             Member.joined_on, Member.status,
-        ).join(Union).where(_in_ids(Member.id, sorted(ids)))
+        ).join(Union).where(in_ids(Member.id, sorted(ids)))
     )  # fmt: skip
     return {
         row[0]: DuplicateMember(

@@ -42,6 +42,11 @@ class DataDir:
     def logs(self) -> Path:
         return self.root / "logs"
 
+    @property
+    def printouts(self) -> Path:
+        """Copies of PDFs handed to the system viewer (each under a new name; the clerk may delete them)."""
+        return self.root / "printouts"
+
 
 def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> DataDir:
     """Choose the data folder: ``--data-dir``, else the environment variable, else the user's data folder."""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, func, select
 
 from models.database import reading
 from models.entities import (
     Employer,
-    EmployerClass,
     Federation,
     FirstLevelUnion,
     Member,
@@ -19,7 +18,7 @@ from models.entities import (
     Union,
     UnionStatus,
 )
-from models.listing import employer_has_active_union
+from models.listing import due_without_union, employer_has_active_union
 
 
 @dataclass(frozen=True)
@@ -34,17 +33,6 @@ class Figures:
     employers_without_union: int
     due_without_union: int  # over the staff thresholds and still without a union: the 未建会 list
     open_tasks: int
-
-
-def _should_have_union(federation: Federation):
-    """100+ staff, or a non-public enterprise with 50+: the thresholds are settings."""
-    return or_(
-        Employer.staff_count >= federation.staff_threshold,
-        and_(
-            Employer.employer_class == EmployerClass.NON_PUBLIC,
-            Employer.staff_count >= federation.non_public_staff_threshold,
-        ),
-    )
 
 
 def overview(engine: Engine) -> tuple[Figures, list[Figures]]:
@@ -95,7 +83,7 @@ def overview(engine: Engine) -> tuple[Figures, list[Figures]]:
         due = dict(
             s.execute(
                 select(Employer.first_level_union_id, func.count())
-                .where(~employer_has_active_union(), _should_have_union(federation))
+                .where(due_without_union())
                 .group_by(Employer.first_level_union_id)
             ).all()
         )

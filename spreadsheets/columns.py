@@ -50,6 +50,8 @@ class Field:
         required: Rows without it cannot be imported.
         or_field: A field that can stand in for this one when this one is required (a member's union
             given by its credit code instead of its name).
+        exact_only: Synonyms too general to look for inside a longer header: 日期 is the 统计日期 of a
+            headcount list when it is the whole header, but 成立日期 is not.
     """
 
     key: str
@@ -58,6 +60,7 @@ class Field:
     synonyms: tuple[str, ...]
     required: bool = False
     or_field: str | None = None
+    exact_only: frozenset[str] = frozenset()
 
 
 def _f(
@@ -67,8 +70,11 @@ def _f(
     *synonyms: str,
     required: bool = False,
     or_field: str | None = None,
+    exact_only: tuple[str, ...] = (),
 ) -> Field:
-    return Field(key, label, value_type, (label, *synonyms), required, or_field)
+    return Field(
+        key, label, value_type, (label, *synonyms, *exact_only), required, or_field, frozenset(exact_only)
+    )
 
 
 KINDS: dict[ImportKind, tuple[Field, ...]] = {
@@ -106,7 +112,8 @@ KINDS: dict[ImportKind, tuple[Field, ...]] = {
             or_field="union_credit_code",
         ),
         _f("union_credit_code", "工会统一社会信用代码", "union_credit_code", "工会信用代码"),
-        _f("joined_on", "入会时间", "date", "入会日期", "加入工会时间", "入会年月"),
+        # Required: a member's record holds the day they joined, and no day can be made up for them.
+        _f("joined_on", "入会时间", "date", "入会日期", "加入工会时间", "入会年月", required=True),
         _f("status", "会员状态", "text", "状态"),
         _f("join_channel", "入会方式", "text", "入会途径"),
     ),
@@ -144,7 +151,16 @@ KINDS: dict[ImportKind, tuple[Field, ...]] = {
     ),
     "headcounts": (
         _f("name", "单位名称", "name", "企业名称", "用人单位", "用人单位名称"),
-        _f("credit_code", "统一社会信用代码", "credit_code", "信用代码", "社会信用代码", required=True),
+        # An employer is found by its credit code, or by its exact name in a list that has no codes.
+        _f(
+            "credit_code",
+            "统一社会信用代码",
+            "credit_code",
+            "信用代码",
+            "社会信用代码",
+            required=True,
+            or_field="name",
+        ),
         _f(
             "staff_count",
             "职工人数",
@@ -155,7 +171,7 @@ KINDS: dict[ImportKind, tuple[Field, ...]] = {
             "在职职工人数",
             required=True,
         ),
-        _f("as_of", "统计日期", "date", "截至日期", "截止日期", "统计时间", "数据日期"),
+        _f("as_of", "统计日期", "date", "截至日期", "截止日期", "统计时间", "数据日期", exact_only=("日期",)),
     ),
 }
 
@@ -241,7 +257,8 @@ def _synonyms(kind: ImportKind) -> tuple[dict[str, tuple[str, int]], list[tuple[
             if text in exact:
                 raise ValueError(f"{kind}: header {synonym!r} names both {exact[text][0]} and {target.key}")
             exact[text] = (target.key, rank)
-            listed.append((text, target.key, rank))
+            if synonym not in target.exact_only:
+                listed.append((text, target.key, rank))
     # Longest first, so that 工会统一社会信用代码 is tried before 统一社会信用代码.
     listed.sort(key=lambda item: -len(item[0]))
     return exact, listed

@@ -15,7 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -131,6 +131,33 @@ class Workbook:
             # The rows say all the parsed sheet did; a 100,000-row sheet is worth not holding twice.
             del self._sheets[sheet_name]
         return self._rows[sheet_name]
+
+    def iter_rows(self, sheet_name: str) -> Iterator[list[Cell]]:
+        """Yields the sheet's rows exactly as ``rows`` returns them, converting one row at a time.
+
+        For a single pass over a large sheet (an import): the cells are never held twice, as calamine's
+        and as Python's, which for 100,000 rows of 15 columns is some 80 MB less at the peak. The rows are
+        not kept; once the iteration ends calamine's copy is let go as well.
+
+        Raises:
+            KeyError: The workbook has no such sheet.
+            NotASpreadsheet: The sheet's data is damaged.
+        """
+        if sheet_name in self._rows:
+            yield from self._rows[sheet_name]
+            return
+        sheet = self._sheet(sheet_name)
+        try:
+            start = sheet.start
+            if start is None:
+                return
+            # calamine starts each row at the first column holding data, but gives every row from the
+            # first: pad the left, as to_python(skip_empty_area=False) does.
+            left: list[Cell] = [""] * start[1]
+            for row in self._convert(sheet_name, sheet.iter_rows):
+                yield left + row if left else row
+        finally:
+            self._sheets.pop(sheet_name, None)
 
     def head(self, sheet_name: str, count: int = HEADER_SCAN_ROWS) -> list[list[Cell]]:
         """Returns the first ``count`` rows of the sheet (fewer if it is shorter), numbered as by ``rows``."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from spreadsheets.columns import ImportKind, fields, match_columns, missing_required, normalize_header
@@ -21,6 +21,7 @@ __all__ = [
     "SkippedRow",
     "column_letter",
     "data_rows",
+    "data_rows_below",
     "find_header",
 ]
 
@@ -135,20 +136,37 @@ def data_rows(
         header_index: Index of the header row in ``rows``.
         skipped: A list to which the non-blank rows passed over are appended, when given.
     """
-    header = [normalize_header(value) for value in rows[header_index]]
+    below = ((index + 1, rows[index]) for index in range(header_index + 1, len(rows)))
+    return data_rows_below(rows[header_index], below, skipped=skipped)
+
+
+def data_rows_below(
+    header_cells: Sequence[Cell],
+    numbered_rows: Iterable[tuple[int, Sequence[Cell]]],
+    *,
+    skipped: list[SkippedRow] | None = None,
+) -> Iterator[tuple[int, Sequence[Cell]]]:
+    """``data_rows`` over rows given one at a time (``Workbook.iter_rows``), so that a large sheet need not
+    be held as Python lists all at once.
+
+    Args:
+        header_cells: The header row.
+        numbered_rows: ``(excel_row, cells)`` of each row below the header, in order.
+        skipped: A list to which the non-blank rows passed over are appended, when given.
+    """
+    header = [normalize_header(value) for value in header_cells]
     header_first = next((text for text in header if text), "")
-    for index in range(header_index + 1, len(rows)):
-        row = rows[index]
+    for excel_row, row in numbered_rows:
         first = _first_filled(row)
         if first is None:
             continue
         why = _why_not_data(row, first, header, header_first)
         if why is None:
-            yield index + 1, row
+            yield excel_row, row
             continue
         reason, ends_table = why
         if skipped is not None:
-            skipped.append(SkippedRow(index + 1, reason))
+            skipped.append(SkippedRow(excel_row, reason))
         if ends_table:
             return
 

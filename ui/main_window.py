@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent
@@ -19,10 +20,14 @@ from PySide6.QtWidgets import (
 from sqlalchemy import Engine
 
 from models.demo import DemoPlan, generate_demo
+from models.employers import employer_names
 from models.entities import UnionEventKind
+from models.errors import KnownError
 from models.members import recycle_members
+from models.notices import BatchIssue
 from models.paths import DataDir
 from models.registers import database_is_empty, first_level_union_choices
+from printing.notice_wording import NoticeWordings, load_wordings
 from ui import labels
 from ui.dialogs.add_employer import AddEmployerDialog
 from ui.dialogs.add_member import AddMemberDialog
@@ -31,10 +36,13 @@ from ui.dialogs.change_member_status import ChangeMemberStatusDialog
 from ui.dialogs.edit_employer import EditEmployerDialog
 from ui.dialogs.edit_member import EditMemberDialog
 from ui.dialogs.edit_union import EditUnionDialog
+from ui.dialogs.issue_notices import IssueNoticesDialog
 from ui.dialogs.record_union_change import RecordUnionChangeDialog
 from ui.dialogs.recycle_bin import RecycleBinDialog
 from ui.dialogs.review_duplicates import ReviewDuplicatesDialog
+from ui.dialogs.track_notice import TrackNoticeDialog
 from ui.dialogs.transfer_members import TransferMembersDialog
+from ui.dialogs.view_pdf import ViewPdfDialog
 from ui.error_dialog import show_bug
 from ui.pages.home import HomePage
 from ui.pages.list_page import FilterChoice, ListPage
@@ -43,7 +51,7 @@ from ui.pages.statistics import StatisticsPage
 from ui.pages.union_tree import UnionTreePage
 from ui.worker import Job, JobRunner
 
-AREAS = ("首页", "单位", "基层工会", "组织架构", "会员", "建会任务", "一函两书", "统计", "设置")
+AREAS = ("首页", "单位", "未建会", "基层工会", "组织架构", "会员", "建会任务", "一函两书", "统计", "设置")
 
 
 def choice(key: str, everything: str, words: dict) -> FilterChoice:
@@ -75,6 +83,11 @@ class MainWindow(QMainWindow):
 
         self.add_employer_button = QPushButton("新增单位")
         self.add_employer_button.clicked.connect(self.open_add_employer_dialog)
+        self.issue_notices_button = QPushButton("发出一函两书…")
+        self.issue_notices_button.setToolTip("向选中的单位发出工会组建意见函、检查意见书或建议书")
+        self.issue_notices_button.clicked.connect(self.issue_notices_to_selected)
+        self.issue_to_unorganized_button = QPushButton("发出一函两书…")
+        self.issue_to_unorganized_button.clicked.connect(self.issue_notices_to_selected)
         self.add_member_button = QPushButton("新增会员")
         self.add_member_button.clicked.connect(self.open_add_member_dialog)
         self.add_union_button = QPushButton("新增基层工会")
@@ -87,13 +100,19 @@ class MainWindow(QMainWindow):
         lists = dict(runner=self.runner, window_state=self.window_state)
         parents = FilterChoice("first_level_union", "全部一级工会", self._first_level_unions)
         self.pages: dict[str, QWidget] = {
-            "首页": HomePage(engine, self.runner),
+            "首页": HomePage(engine, self.runner, open_notice=self.open_notice),
             "单位": ListPage(engine, "employers", title="单位", search_hint="按单位名称或统一社会信用代码查找",
-                            actions=[self.add_employer_button], new_record=self.open_add_employer_dialog,
+                            actions=[self.add_employer_button, self.issue_notices_button],
+                            new_record=self.open_add_employer_dialog,
                             open_record=self.open_employer, filters=[
                                 parents, choice("employer_class", "全部单位类别", labels.EMPLOYER_CLASS),
                                 choice("has_union", "建会情况不限", {True: "已建会", False: "未建会"}),
                                 choice("staff_band", "职工人数不限", labels.STAFF_BAND)], **lists),
+            "未建会": ListPage(engine, "unorganized", title="达到建会标准的未建会单位",
+                              search_hint="按单位名称或统一社会信用代码查找",
+                              actions=[self.issue_to_unorganized_button], open_record=self.open_employer,
+                              filters=[parents, choice("employer_class", "全部单位类别", labels.EMPLOYER_CLASS),
+                                       choice("staff_band", "职工人数不限", labels.STAFF_BAND)], **lists),
             "基层工会": ListPage(engine, "unions", title="基层工会", search_hint="按工会名称、信用代码或主席姓名查找",
                                 actions=[self.add_union_button], new_record=self.open_add_union_dialog,
                                 open_record=self.open_union, filters=[parents, choice("kind", "全部类型", labels.UNION_KIND),
@@ -111,8 +130,10 @@ class MainWindow(QMainWindow):
                                 filters=[FilterChoice("year", "全部年度", task_years), parents,
                                          choice("status", "全部进展", labels.TASK_STATUS)], **lists),
             "一函两书": ListPage(engine, "notices", title="一函两书", search_hint="按文号或单位查找",
+                                open_record=self.open_notice,
                                 filters=[choice("kind", "全部文书", labels.NOTICE_KIND),
-                                         choice("status", "全部状态", labels.NOTICE_STATUS)], **lists),
+                                         choice("status", "全部状态", labels.NOTICE_STATUS),
+                                         choice("deadline", "答复期限不限", labels.NOTICE_DEADLINE)], **lists),
             "统计": StatisticsPage(engine, self.runner),
             "设置": SettingsPage(engine, data_dir, self.runner),
         }  # fmt: skip
@@ -274,6 +295,60 @@ class MainWindow(QMainWindow):
     def tell(self, message: str) -> None:
         """A short notice to the clerk (a test replaces this)."""
         QMessageBox.information(self, "工会组建工作台", message)
+
+    # --- 一函两书 -----------------------------------------------------------------------------------------
+    def notice_wordings(self) -> NoticeWordings | None:
+        """The office's wording, read afresh when its files changed; a broken file is explained, not fatal."""
+        try:
+            return load_wordings(self.data_dir)
+        except KnownError as exc:
+            self.tell(exc.message)
+            return None
+
+    def open_notice(self, notice_id: int) -> TrackNoticeDialog | None:
+        if (wordings := self.notice_wordings()) is None:
+            return None
+        dialog = TrackNoticeDialog(
+            self.engine, self.runner, self.data_dir, wordings, notice_id, self.window_state, self
+        )
+        dialog.records_changed.connect(self.records_changed)
+        return self._open_dialog(dialog)
+
+    def issue_notices_to_selected(self) -> IssueNoticesDialog | None:
+        """From the 单位 or the 未建会 list, whichever is shown."""
+        ids = self.stack.currentWidget().selected_ids()
+        if not ids:
+            self.tell("请先在单位列表中选中要发文书的单位（可按住 Ctrl 或 Shift 多选，Ctrl+A 全选）。")
+            return None
+        return self.open_issue_notices(ids)
+
+    def open_issue_notices(self, employer_ids: list[int]) -> IssueNoticesDialog | None:
+        if (wordings := self.notice_wordings()) is None:
+            return None
+        employers = employer_names(self.engine, employer_ids)
+        dialog = IssueNoticesDialog(
+            self.engine, self.runner, self.data_dir, wordings, employers, self.window_state, self
+        )
+        dialog.issued.connect(self._notices_issued)
+        return self._open_dialog(dialog)
+
+    def _notices_issued(self, outcome: BatchIssue, written: Path | None) -> None:
+        self.records_changed()
+        if outcome.skipped:
+            lines = [f"{item.employer_name}：{item.reason_text}" for item in outcome.skipped[:15]]
+            more = f"\n……共 {len(outcome.skipped)} 家" if len(outcome.skipped) > 15 else ""
+            self.tell(f"已发出 {len(outcome.issued)} 份；以下单位已跳过：\n" + "\n".join(lines) + more)
+        if written is None:
+            return
+        if written.is_dir():
+            self.tell(f"已发出 {len(outcome.issued)} 份，每家单位一个文件，保存在：\n{written}")
+            return
+        self.show_pdf(written.read_bytes(), f"一函两书（{len(outcome.issued)} 份）", written.name)
+
+    def show_pdf(self, pdf: bytes, title: str, file_name: str) -> ViewPdfDialog:
+        return self._open_dialog(
+            ViewPdfDialog(pdf, title, file_name, self.data_dir.printouts, self.window_state, self)
+        )
 
     def open_recycle_bin(self) -> RecycleBinDialog:
         dialog = RecycleBinDialog(self.engine, self.runner, self.window_state, self)

@@ -12,10 +12,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from sqlalchemy import Engine
 
-from models import codes
+from models.labels import presenter
 from models.listing import LISTINGS, fetch_rows, list_ids
 from ui.fact_table import shown
-from ui.labels import CHOICE_COLUMNS, COLUMN_TITLES
+from ui.labels import COLUMN_TITLES
 from ui.worker import Job, JobRunner
 
 PAGE_SIZE = 200
@@ -23,9 +23,6 @@ MAX_CACHED_PAGES = 50
 # The whole id list is asked for once typing pauses this long: while a clerk types, each keystroke's
 # first page is what matters, and a 100,000-id answer to an outdated search would only slow the next one.
 ALL_IDS_DELAY_MS = 120
-
-# Personal data (个人信息保护法) is masked in lists; the whole value is shown only in an opened record.
-MASKED_COLUMNS = {("members", "id_number"): codes.mask_id_number, ("members", "mobile"): codes.mask_mobile}
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -52,6 +49,8 @@ class ListingModel(QAbstractTableModel):
         self._key = listing_key
         self._columns = LISTINGS[listing_key].column_keys
         self._titles = [COLUMN_TITLES[listing_key][column] for column in self._columns]
+        # Codes as words, personal data masked (个人信息保护法): the whole value only in an opened record.
+        self._presenters = [presenter(listing_key, column) for column in self._columns]
         self._ids: list[int] = []
         self._pages: OrderedDict[int, dict[int, tuple]] = OrderedDict()
         self._sort: str | None = None
@@ -79,7 +78,7 @@ class ListingModel(QAbstractTableModel):
         if not index.isValid() or index.row() >= len(self._ids):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(self._value(index.row(), index.column()), self._columns[index.column()])
+            return self._display(self._value(index.row(), index.column()), index.column())
         if role == Qt.ItemDataRole.TextAlignmentRole:
             value = self._value(index.row(), index.column())
             if isinstance(value, int) and not isinstance(value, bool):
@@ -127,6 +126,14 @@ class ListingModel(QAbstractTableModel):
         )
         job.signals.succeeded.connect(self._show_first_page)
         self._runner.start(job)
+
+    @property
+    def shown_query(self) -> dict[str, Any]:
+        """The sort, search and filters of what is shown, as ``list_ids`` and the export take them."""
+        return {
+            "sort": self._sort, "descending": self._descending, "search": self._search,
+            "filters": dict(self._filters),
+        }  # fmt: skip
 
     def _query(self) -> tuple[tuple, dict[str, Any]]:
         """What to ask SQL, copied so that a job never sees a later change."""
@@ -200,11 +207,8 @@ class ListingModel(QAbstractTableModel):
         values = rows.get(self._ids[row])
         return None if values is None else values[column]
 
-    def _display(self, value: Any, column: str) -> str:
-        if value is None:
-            return "未建会" if (self._key, column) == ("employers", "union") else ""
-        if (choices := CHOICE_COLUMNS.get((self._key, column))) is not None:
-            return choices.get(value, str(value))
-        if (mask := MASKED_COLUMNS.get((self._key, column))) is not None:
-            return mask(value)
-        return str(value) if column == "year" else shown(value)  # 2026, not 2,026
+    def _display(self, value: Any, column: int) -> str:
+        value = self._presenters[column](value)
+        if self._columns[column] == "year" and value is not None:
+            return str(value)  # 2026, not 2,026
+        return shown(value)

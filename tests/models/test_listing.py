@@ -25,6 +25,14 @@ TABLES = {
     "members": "member",
     "organizing_tasks": "organizing_task",
     "notices": "notice",
+    "unorganized": "employer",
+}
+# Lists that hold some of their table's rows, written out in SQL apart from the listing's own.
+SCOPES = {
+    "unorganized": "SELECT e.id FROM employer e JOIN federation f ON f.id = 1 "
+    "WHERE (e.staff_count >= f.staff_threshold OR (e.employer_class = 'non_public' "
+    "AND e.staff_count >= f.non_public_staff_threshold)) AND e.id NOT IN (SELECT ue.employer_id "
+    "FROM union_employer ue JOIN \"union\" u ON u.id = ue.union_id WHERE u.status = 'active')",
 }
 # What the clerk can search in each list, as columns of the list.
 SEARCHED = {
@@ -33,6 +41,7 @@ SEARCHED = {
     "members": ("name", "id_number", "mobile"),
     "organizing_tasks": ("employer", "first_level_union"),
     "notices": ("document_number", "employer"),
+    "unorganized": ("name", "credit_code"),
 }
 ODD_NAME = "重庆百分之50%_测试有限公司"
 
@@ -81,7 +90,7 @@ def every_row(engine: Engine) -> dict[str, dict[int, tuple]]:
     rows = {}
     for key, table in TABLES.items():
         with engine.connect() as connection:
-            ids = list(connection.exec_driver_sql(f'SELECT id FROM "{table}"').scalars())
+            ids = list(connection.exec_driver_sql(SCOPES.get(key, f'SELECT id FROM "{table}"')).scalars())
         rows[key] = fetch_rows(engine, key, ids)
         assert len(rows[key]) == len(ids)
     return rows
@@ -174,6 +183,8 @@ def test_searching_a_surname_finds_exactly_the_members_with_it(engine: Engine, e
         ("organizing_tasks", "街道"),
         ("notices", "〔2026〕1"),
         ("notices", "重庆"),
+        ("unorganized", "有限"),
+        ("unorganized", "915"),
     ],
 )
 def test_search_finds_exactly_the_rows_whose_shown_text_contains_every_word(
@@ -317,3 +328,13 @@ def test_filters_narrow_as_a_clerk_means_them(engine: Engine) -> None:
         == expected
     )
     assert set(list_ids(engine, "employers", filters={"has_union": True})) == covered
+
+
+def test_unions_are_narrowed_by_the_filters_their_page_offers(engine: Engine) -> None:
+    rows = query(engine.url.database, 'SELECT id, first_level_union_id, kind, status FROM "union"')
+    parent, kind = rows[0][1], rows[0][2]
+    expected = {row[0] for row in rows if row[1] == parent and row[2] == kind and row[3] == "active"}
+    found = list_ids(
+        engine, "unions", filters={"first_level_union": parent, "kind": kind, "status": "active"}
+    )
+    assert expected and set(found) == expected

@@ -217,3 +217,21 @@ def test_closing_and_voiding_keep_the_number(demo_engine: Engine, data_dir: Data
     close_notice(demo_engine, served, TODAY, "单位已建会")
     record = notice_record(demo_engine, served)
     assert record.status == "closed" and record.document_number
+
+
+def test_voiding_a_draft_deletes_it_and_reopens_the_step_it_followed(
+    demo_engine: Engine, data_dir: DataDir
+) -> None:
+    employer, other = _without_union(data_dir, 2)
+    letter = draft_notice(demo_engine, employer, "opinion_letter")
+    issue_notice(demo_engine, letter, date.today() - timedelta(days=60))
+    serve_notice(demo_engine, letter, date.today() - timedelta(days=59), "direct", signed_by="王五")
+    following = escalate_notice(demo_engine, letter, date.today())
+    assert notice_record(demo_engine, letter).status == "escalated"
+
+    assert void_notice(demo_engine, following, "还要再催一次") == letter
+
+    assert notice_record(demo_engine, letter).status == "served"
+    assert query(data_dir.database, "SELECT count(*) FROM notice WHERE id = ?", (following,))[0][0] == 0
+    lone = draft_notice(demo_engine, other, "opinion_letter")
+    assert void_notice(demo_engine, lone, "拟错了") is None

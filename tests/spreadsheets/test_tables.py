@@ -39,7 +39,7 @@ def test_header_score_counts_matches_and_required_fields():
     assert guess is not None
     # 4 (exact) + 3 (after dropping the note) + 4 (exact), plus 2 for each of two required fields.
     assert guess.score == 4 + 3 + 4 + 2 * 2
-    assert guess.missing == ("union",)
+    assert guess.missing == ("union", "joined_on")
 
 
 def test_header_in_row_one():

@@ -38,7 +38,18 @@ def wait_for_rows(qtbot, page: ListPage, expected: int | None = None) -> None:
 
 def test_navigation_lists_every_area_in_chinese(window):
     shown = [window.navigation.item(row).text() for row in range(window.navigation.count())]
-    assert shown == ["首页", "单位", "基层工会", "组织架构", "会员", "建会任务", "一函两书", "统计", "设置"]
+    assert shown == [
+        "首页",
+        "单位",
+        "未建会",
+        "基层工会",
+        "组织架构",
+        "会员",
+        "建会任务",
+        "一函两书",
+        "统计",
+        "设置",
+    ]
 
 
 @pytest.mark.parametrize(

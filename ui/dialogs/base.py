@@ -4,12 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QDate, QSettings
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from models.errors import InvalidInput
+from ui.error_dialog import show_bug
 from ui.worker import Job, JobRunner
+
+
+def date_until_today() -> QDateEdit:
+    """A required date with a calendar, today by default, never in the future."""
+    edit = QDateEdit(QDate.currentDate())
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setMaximumDate(QDate.currentDate())
+    return edit
 
 
 class SizedDialog(QDialog):
@@ -49,6 +68,9 @@ class FormDialog(SizedDialog):
     A save that may take long (a change to thousands of members) returns its work instead of doing it;
     the work then runs on ``runner`` while the dialog waits with its buttons disabled.
     """
+
+    # A save whose work is a progress generator (a batch) shows its progress and can be cancelled.
+    save_yields_progress = False
 
     def __init__(
         self,
@@ -142,9 +164,11 @@ class FormDialog(SizedDialog):
         if work is None:
             self.accept()
             return
-        job = Job(work, yields_progress=False)
+        job = Job(work, yields_progress=self.save_yields_progress)
         job.signals.succeeded.connect(self._saved)
         job.signals.known_error.connect(self._refused)
+        job.signals.cancelled.connect(self._save_cancelled)
+        job.signals.crashed.connect(self._crashed)
         job.signals.finished.connect(self._enable_buttons)
         self.buttons.setEnabled(False)
         self._runner.start(job, title=f"正在{self.windowTitle()}", window=self)
@@ -155,6 +179,12 @@ class FormDialog(SizedDialog):
 
     def _refused(self, message: str) -> None:
         self.show_error(None, message)
+
+    def _save_cancelled(self) -> None:
+        """The clerk cancelled a save that reports progress: it rolled back, and the form stays open."""
+
+    def _crashed(self, details: str) -> None:
+        show_bug(details, self)
 
     def _enable_buttons(self) -> None:
         self.buttons.setEnabled(True)

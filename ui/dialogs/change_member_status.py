@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QSettings
-from PySide6.QtWidgets import QComboBox, QDateEdit, QDialogButtonBox, QLabel, QWidget
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QWidget
 from sqlalchemy import Engine
 
 from models.entities import MemberStatus
 from models.members import change_member_status
-from ui.dialogs.base import FormDialog
+from ui.dialogs.base import FormDialog, date_until_today
 from ui.labels import MEMBER_STATUS
 from ui.worker import JobRunner
 
@@ -31,10 +31,7 @@ class ChangeMemberStatusDialog(FormDialog):
         self.status = self.add_field("status", "状态", QComboBox())
         for status in (MemberStatus.TRANSFERRED_OUT, MemberStatus.WITHDRAWN, MemberStatus.ACTIVE):
             self.status.addItem(MEMBER_STATUS[status], str(status))
-        self.left_on = self.add_field("left_on", "转出/退会日期", QDateEdit(QDate.currentDate()))
-        self.left_on.setCalendarPopup(True)
-        self.left_on.setDisplayFormat("yyyy-MM-dd")
-        self.left_on.setMaximumDate(QDate.currentDate())
+        self.left_on = self.add_field("left_on", "转出/退会日期", date_until_today())
         self.status.currentIndexChanged.connect(self._date_needed)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(f"更改 {len(member_ids):,} 名会员")
 

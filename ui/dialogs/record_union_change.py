@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QSettings
-from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QPlainTextEdit, QWidget
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
 from sqlalchemy import Engine
 
 from models.entities import UnionEventKind
 from models.registers import first_level_union_choices
 from models.unions import close_union, move_union, transfer_in_union
-from ui.dialogs.base import FormDialog
+from ui.dialogs.base import FormDialog, date_until_today
 from ui.labels import UNION_EVENT
 
 NEEDS_PARENT = {UnionEventKind.MOVED, UnionEventKind.TRANSFERRED_IN}
@@ -40,10 +40,7 @@ class RecordUnionChangeDialog(FormDialog):
         if kind in NEEDS_PARENT:
             label = "转入后隶属" if kind == UnionEventKind.TRANSFERRED_IN else "调整后隶属"
             self.add_field("to_first_level_union_id", label, self.first_level_union)
-        self.happened_on = self.add_field("happened_on", "日期", QDateEdit(QDate.currentDate()))
-        self.happened_on.setCalendarPopup(True)
-        self.happened_on.setDisplayFormat("yyyy-MM-dd")
-        self.happened_on.setMaximumDate(QDate.currentDate())
+        self.happened_on = self.add_field("happened_on", "日期", date_until_today())
         self.reason = self.add_field(
             "reason", "原因" if kind in NEEDS_PARENT else "原因（必填）", QPlainTextEdit()
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -11,11 +13,13 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -23,10 +27,13 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import Engine
 
+from models.labels import LIST_TITLES
 from models.listing import LISTINGS
+from spreadsheets.exporting import export_listing
+from ui.error_dialog import show_bug
 from ui.labels import COLUMN_WIDTHS
 from ui.table_model import ListingModel
-from ui.worker import JobRunner
+from ui.worker import Job, JobRunner
 
 # Each keystroke asks SQL at once (a member search takes 15–60 ms on the worker); the zero-delay timer
 # only merges what arrives in one event-loop pass, such as an input method committing a whole word.
@@ -100,12 +107,19 @@ class ListPage(QWidget):
                 header.resizeSection(column, COLUMN_WIDTHS[key])
         self._restore_header()
 
+        self._engine = engine
+        self._runner = runner
+        self._title = title
+        self.export_button = QPushButton("导出 Excel…")
+        self.export_button.setToolTip("把当前列表（按现在的查找、筛选、排序和显示的列）导出为 .xlsx")
+        self.export_button.clicked.connect(self.export_list)
+
         bar = QHBoxLayout()
         bar.addWidget(heading)
         bar.addSpacing(16)
         bar.addWidget(self.search, 1)
         bar.addWidget(self.count)
-        for button in actions or []:
+        for button in [*(actions or []), self.export_button]:
             bar.addWidget(button)
         self._filter_choices = {choice.key: choice for choice in filters or []}
         self.filters: dict[str, QComboBox] = {}
@@ -226,6 +240,55 @@ class ListPage(QWidget):
             combo.currentIndex() > 0 for combo in self.filters.values()
         )
         self.count.setText(f"找到 {rows:,} 条" if narrowed else f"共 {rows:,} 条")
+
+    # --- export -------------------------------------------------------------------------------------
+    def shown_columns(self) -> list[str]:
+        """The listing's column keys the clerk sees, in the order on screen."""
+        header = self.table.horizontalHeader()
+        keys = LISTINGS[self.model.listing_key].column_keys
+        logical = [header.logicalIndex(visual) for visual in range(header.count())]
+        return [keys[column] for column in logical if not header.isSectionHidden(column)]
+
+    def shown_conditions(self) -> list[str]:
+        """The chosen filters as the clerk reads them, for the workbook's title line."""
+        return [combo.currentText() for combo in self.filters.values() if combo.currentIndex() > 0]
+
+    def export_list(self) -> Job | None:
+        """Write the list as shown to .xlsx on the worker, with progress and 取消."""
+        target = self.choose_export_path(f"{LIST_TITLES[self.model.listing_key]}-{date.today():%Y%m%d}.xlsx")
+        if target is None:
+            return None
+        if target.suffix.lower() != ".xlsx":
+            target = target.with_name(target.name + ".xlsx")
+        query = self.model.shown_query
+        columns, conditions = self.shown_columns(), self.shown_conditions()
+        job = Job(
+            lambda: export_listing(
+                self._engine, self.model.listing_key, target, columns=columns, conditions=conditions, **query
+            )
+        )
+        self.last_export = target
+        job.signals.succeeded.connect(self._exported)
+        job.signals.known_error.connect(self.tell)
+        job.signals.crashed.connect(self._crashed)
+        return self._runner.start(job, title=f"正在导出{self._title}", window=self)
+
+    def _exported(self, _result: object = None) -> None:
+        self.tell(f"已导出到：\n{self.last_export}")
+
+    def choose_export_path(self, suggested: str) -> Path | None:
+        """The save dialog (a test replaces this)."""
+        name, _ = QFileDialog.getSaveFileName(
+            self, "导出 Excel", str(Path.home() / suggested), "Excel 工作簿 (*.xlsx)"
+        )
+        return Path(name) if name else None
+
+    def tell(self, message: str) -> None:
+        """A short notice to the clerk (a test replaces this)."""
+        QMessageBox.information(self, self._title, message)
+
+    def _crashed(self, details: str) -> None:
+        show_bug(details, self)
 
     def _focus_search(self) -> None:
         self.search.setFocus()

@@ -1,0 +1,714 @@
+"""Writing what an import accepted: many records in one transaction, every one of them or none.
+
+``spreadsheets.importing`` reads a file and checks every cell; the rows it accepts come here as the
+small named tuples below (``MemberRow``…), with unions, employers and first-level unions already
+turned into ids. Each writer is a generator (STYLE habit 5) that yields ``(done, total, message)`` and
+returns an ``ImportCounts``. It runs in ONE transaction: raising ``ImportCancelled`` when ``cancelled()``
+turns true, closing the generator, an error, or a killed process all leave the database as it was.
+
+The lookups (``members_by_id_number``, ``union_entries``…) read a whole register in one query each: the
+importer checks 100,000 rows against dicts, not 100,000 queries. The writers match rows to existing
+records again inside their transaction, so a record added between the preview and the write is still
+updated or skipped, never doubled.
+
+Speed, measured on the demo database (100,000 members, SQLite 3.40, a 2-core machine): 100,000 new
+members go in in about 2 s where plain executemany took 11 s. Three things do it:
+
+- Members are staged in a TEMP table with the driver's executemany and moved into ``member`` by a few
+  ``INSERT … SELECT`` statements. The FTS5 trigram index behind member search (migration 0005) is kept
+  by a trigger, and FTS5 writes its pending terms out at the end of every statement: one statement per
+  row made a tiny index segment per row.
+- A 64 MB page cache for the import transaction: with SQLite's default 2 MB, dirty index pages were
+  spilled mid-transaction and read back (3.9 s → 2.1 s).
+- Time-ordered UUIDs (the layout of RFC 9562's version 7) for the new rows: they land next to each other
+  in the uuid index instead of on 100,000 random pages.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    case,
+    column,
+    delete,
+    func,
+    insert,
+    select,
+    table,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from models.backups import backup_database, timestamp
+from models.entities import (
+    Employer,
+    EmploymentForm,
+    FirstLevelUnion,
+    JoinChannel,
+    Member,
+    MemberStatus,
+    StaffCountSource,
+    Union,
+    UnionKind,
+    UnionStatus,
+    now,
+    union_employer,
+)
+from models.errors import KnownError
+from models.paths import DataDir
+
+__all__ = [
+    "Directory",
+    "EmployerEntry",
+    "EmployerRow",
+    "HeadcountRow",
+    "ImportCancelled",
+    "ImportChanged",
+    "ImportCounts",
+    "MemberRow",
+    "Progress",
+    "UnionEntry",
+    "UnionRow",
+    "backup_before_import",
+    "employer_entries",
+    "first_level_union_ids",
+    "member_ids_by_id_number",
+    "member_summaries",
+    "union_entries",
+    "write_employers",
+    "write_headcounts",
+    "write_members",
+    "write_unions",
+]
+
+Progress = tuple[int, int, str]
+Cancelled = Callable[[], bool]
+
+# Rows per executemany call and per INSERT … SELECT: each step is a point to report progress and to
+# notice a cancel, and few enough statements that the search index is written out only a few times.
+STAGE_BATCH = 10_000
+MOVE_BATCH = 25_000
+IMPORT_CACHE_KIB = 64 * 1024
+
+
+class ImportCancelled(KnownError):
+    """The clerk cancelled the import; nothing was written."""
+
+
+class ImportChanged(KnownError):
+    """The database changed between the preview and the write in a way the preview cannot absorb."""
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    """What a write did: records added, records updated, rows left out because the record exists."""
+
+    imported: int = 0
+    updated: int = 0
+    skipped: int = 0
+
+
+# --- the rows an import writes ---------------------------------------------------------------------------
+# Named tuples, not dicts: 100,000 of them are held between the preview and the write. A None means "not
+# in the file": a new record gets the column's default, an updated one keeps what it had.
+
+
+class MemberRow(NamedTuple):
+    name: str
+    id_number: str
+    union_id: int
+    joined_on: date
+    ethnicity: str | None = None
+    political_status: str | None = None
+    education: str | None = None
+    mobile: str | None = None
+    household_type: str | None = None
+    employment_form: str | None = None
+    flexible_occupation: str | None = None
+    join_channel: str | None = None
+    status: str | None = None
+
+
+class EmployerRow(NamedTuple):
+    name: str
+    credit_code: str | None = None
+    employer_class: str | None = None  # required for a new employer
+    industry: str | None = None
+    address: str | None = None
+    legal_representative: str | None = None
+    contact_person: str | None = None
+    contact_phone: str | None = None
+    founded_on: date | None = None
+    staff_count: int | None = None
+    first_level_union_id: int | None = None
+
+
+class UnionRow(NamedTuple):
+    name: str
+    credit_code: str | None = None
+    kind: str | None = None
+    first_level_union_id: int | None = (
+        None  # required for a new union; an existing one is moved, not imported
+    )
+    employer_ids: tuple[int, ...] | None = None  # replaces the covered employers when given
+    founded_on: date | None = None
+    chair_name: str | None = None
+    term_years: int | None = None
+    covered_staff: int | None = None
+
+
+class HeadcountRow(NamedTuple):
+    employer_id: int
+    staff_count: int
+    staff_count_date: date
+
+
+# --- lookups --------------------------------------------------------------------------------------------
+
+
+class UnionEntry(NamedTuple):
+    id: int
+    name: str
+    credit_code: str | None
+    status: str
+    first_level_union_id: int
+
+
+class EmployerEntry(NamedTuple):
+    id: int
+    name: str
+    credit_code: str | None
+    first_level_union_id: int | None
+
+
+def member_ids_by_id_number(engine: Engine) -> dict[str, int]:
+    """Every member's id by ID number, in one query."""
+    with engine.connect() as connection:
+        return _member_ids(connection)
+
+
+def _member_ids(connection: Connection) -> dict[str, int]:
+    # On the driver's cursor: SQLAlchemy's rows took twice as long for 100,000 pairs (0.2 s against 0.09).
+    cursor = connection.connection.driver_connection.execute("SELECT id_number, id FROM member")
+    return dict(cursor.fetchall())
+
+
+def member_summaries(engine: Engine, member_ids: Collection[int]) -> dict[int, tuple[str, str]]:
+    """Each of these members' name and union name, by member id, in one query."""
+    if not member_ids:
+        return {}
+    wanted = set(member_ids)
+    query = select(Member.id, Member.name, Union.name).join(Union, Member.union_id == Union.id)
+    with engine.connect() as connection:
+        return {row[0]: (row[1], row[2]) for row in connection.execute(query).all() if row[0] in wanted}
+
+
+def union_entries(engine: Engine) -> list[UnionEntry]:
+    """Every grassroots union, whatever its status, in one query."""
+    with engine.connect() as connection:
+        return _union_entries(connection)
+
+
+def _union_entries(connection: Connection) -> list[UnionEntry]:
+    query = select(Union.id, Union.name, Union.credit_code, Union.status, Union.first_level_union_id)
+    return [UnionEntry(*row) for row in connection.execute(query)]
+
+
+def employer_entries(engine: Engine) -> list[EmployerEntry]:
+    """Every employer, in one query."""
+    with engine.connect() as connection:
+        return _employer_entries(connection)
+
+
+def _employer_entries(connection: Connection) -> list[EmployerEntry]:
+    query = select(Employer.id, Employer.name, Employer.credit_code, Employer.first_level_union_id)
+    return [EmployerEntry(*row) for row in connection.execute(query)]
+
+
+def first_level_union_ids(engine: Engine) -> dict[str, int]:
+    """First-level unions by exact name."""
+    with engine.connect() as connection:
+        return dict(connection.execute(select(FirstLevelUnion.name, FirstLevelUnion.id)).all())
+
+
+class Directory:
+    """Employers or unions found by credit code, or by exact name.
+
+    A row with a credit code is the record with that code; failing that, the one record of that name that
+    has no code yet (the import fills it in). A row without a code is the one record of that name.
+    """
+
+    def __init__(self, entries: Sequence[UnionEntry | EmployerEntry]) -> None:
+        self.by_id = {entry.id: entry for entry in entries}
+        self._by_code = {entry.credit_code: entry.id for entry in entries if entry.credit_code}
+        self._by_name: dict[str, list[int]] = {}
+        for entry in entries:
+            self._by_name.setdefault(entry.name, []).append(entry.id)
+
+    def find(self, credit_code: str | None, name: str | None) -> list[int]:
+        """The ids of the records the row may be: none, one, or several (the clerk must give a code)."""
+        if credit_code:
+            found = self._by_code.get(credit_code)
+            if found is not None:
+                return [found]
+            if not name:
+                return []
+            return [i for i in self._by_name.get(name, ()) if not self.by_id[i].credit_code]
+        return list(self._by_name.get(name, ())) if name else []
+
+
+# --- the transaction ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _import_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction with a page cache big enough for an import's index pages."""
+    with engine.execution_options(write=True).connect() as connection:
+        # On the driver's connection, which runs no BEGIN of its own: a pragma is not part of the work.
+        driver = connection.connection.driver_connection
+        previous = driver.execute("PRAGMA cache_size").fetchone()[0]
+        driver.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+        try:
+            with connection.begin():
+                yield connection
+        except IntegrityError as exc:
+            # The checks passed on the preview; a refusal now means the registers changed meanwhile (a
+            # union deleted, an ID number registered in the window). The transaction is rolled back.
+            raise ImportChanged(
+                f"登记信息在检查表格之后发生了变化，本次没有导入任何数据；请重新检查表格后再导入。（{exc.orig}）"
+            ) from exc
+        finally:
+            # The connection goes back to the pool: the next user gets the usual cache.
+            driver.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+def _check(cancelled: Cancelled | None) -> None:
+    if cancelled is not None and cancelled():
+        raise ImportCancelled("已取消导入，数据库未作任何改动。")
+
+
+def time_ordered_uuids(count: int) -> Iterator[str]:
+    """UUIDs laid out as RFC 9562 version 7: milliseconds since 1970, a counter, then 62 random bits.
+
+    Unique like uuid4 (the random bits), but consecutive ones sort together, so the uuid index takes a
+    batch on a few pages (see the module docstring).
+    """
+    tick = time.time_ns() // 1_000_000 << 12
+    noise = os.urandom(8 * count)  # one call for all of them: secrets.randbits per UUID costs a syscall each
+    for step in range(count):
+        stamp = tick + step  # 48 bits of milliseconds, then a 12-bit counter within them
+        random_bits = int.from_bytes(noise[8 * step : 8 * step + 8], "big") >> 2
+        text = f"{(stamp >> 12) << 80 | 0x7 << 76 | (stamp & 0xFFF) << 64 | 0b10 << 62 | random_bits:032x}"
+        yield f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+def _stamp_text(moment: datetime) -> str:
+    # The text SQLAlchemy's DateTime writes on SQLite, so that the rows read back as any other.
+    return moment.isoformat(sep=" ", timespec="microseconds")
+
+
+def _day_text(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+# --- members ----------------------------------------------------------------------------------------------
+
+_MEMBER_UPDATED = (
+    "id", "updated_at", "name", "ethnicity", "political_status", "education", "mobile", "household_type",
+    "employment_form", "flexible_occupation", "union_id", "joined_on", "join_channel", "status",
+)  # fmt: skip
+
+
+def _stage_table(connection: Connection, name: str, columns: Sequence[str]):
+    """A TEMP table of untyped columns (the values arrive as SQLite stores them) and its Core handle."""
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{name}")
+    connection.exec_driver_sql(f"CREATE TEMP TABLE {name} (seq INTEGER PRIMARY KEY, {', '.join(columns)})")
+    return table(name, column("seq"), *(column(each) for each in columns), schema="temp")
+
+
+def write_members(
+    engine: Engine,
+    rows: Sequence[MemberRow],
+    *,
+    update_existing: bool = False,
+    cancelled: Cancelled | None = None,
+) -> Generator[Progress, None, ImportCounts]:
+    """Add the members; a member whose ID number is registered already is updated or skipped.
+
+    An update writes the row's values over the record's and keeps what the row leaves empty; changing to
+    在岗 clears a 灵活就业 occupation, and 在会 clears a leaving date, as the record's checks require.
+
+    Raises:
+        ImportCancelled: ``cancelled()`` turned true; nothing was written.
+    """
+    yield 0, 0, "正在写入数据库…"
+    with _import_transaction(engine) as connection:
+        existing = _member_ids(connection)
+        new = [row for row in rows if row.id_number not in existing]
+        old = [row for row in rows if row.id_number in existing] if update_existing else []
+        # Each row is staged, then moved (or, for an update, applied): two steps a row.
+        total = 2 * (len(new) + len(old))
+        done = 0
+        for done in _insert_members(connection, new, cancelled):
+            yield done, total, _phase("写入会员", done, len(new))
+        for step in _update_members(connection, old, [existing[row.id_number] for row in old], cancelled):
+            yield done + step, total, _phase("更新会员", step, len(old))
+        _check(cancelled)
+    yield total, total, "已写入数据库"
+    return ImportCounts(len(new), len(old), len(rows) - len(new) - len(old))
+
+
+def _phase(action: str, step: int, count: int) -> str:
+    """The message for step ``step`` of the ``2 * count`` steps of staging, then writing, ``count`` rows."""
+    if step <= count:
+        return f"正在准备{action} {step:,}/{count:,}"
+    return f"正在{action} {step - count:,}/{count:,}"
+
+
+# What a new member gets where the list says nothing.
+_MEMBER_DEFAULTS = {
+    "employment_form": EmploymentForm.REGULAR.value,
+    "join_channel": JoinChannel.REGULAR.value,
+    "status": MemberStatus.ACTIVE.value,
+}
+# A version 7 UUID (see time_ordered_uuids) made by SQLite from the staged row's number: 48 bits of
+# milliseconds, a 12-bit counter, the variant and 62 bits of SQLite's random(), seeded by the system.
+_UUID7_SQL = (
+    "printf('%08x-%04x-7%03x-%04x-%012x', (:ms + ((seq - 1) >> 12)) >> 16, (:ms + ((seq - 1) >> 12)) & 65535, "
+    "(seq - 1) & 4095, 32768 | (random() & 16383), random() & 281474976710655)"
+)
+
+
+def _insert_members(
+    connection: Connection, rows: list[MemberRow], cancelled: Cancelled | None
+) -> Iterator[int]:
+    if not rows:
+        return
+    names = MemberRow._fields
+    _stage_table(connection, "import_member", names)
+    staging = f"INSERT INTO temp.import_member ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    day = names.index("joined_on")
+    done = 0
+    for start in range(0, len(rows), STAGE_BATCH):
+        _check(cancelled)
+        batch = rows[start : start + STAGE_BATCH]
+        # The rows go in as they are but for the day, written as SQLAlchemy writes a Date (Python's own
+        # date adapter for sqlite3 is deprecated since 3.12).
+        connection.exec_driver_sql(
+            staging, [(*row[:day], row[day].isoformat(), *row[day + 1 :]) for row in batch]
+        )
+        done += len(batch)
+        yield done
+    picked = ", ".join(
+        f"coalesce({name}, '{_MEMBER_DEFAULTS[name]}')" if name in _MEMBER_DEFAULTS else name
+        for name in names
+    )
+    moving = (
+        f"INSERT INTO member (uuid, created_at, updated_at, {', '.join(names)}) "
+        f"SELECT {_UUID7_SQL}, :stamp, :stamp, {picked} FROM temp.import_member "
+        "WHERE seq > :after AND seq <= :until ORDER BY seq"
+    )
+    stamp, ms = _stamp_text(now()), time.time_ns() // 1_000_000
+    for start in range(0, len(rows), MOVE_BATCH):
+        _check(cancelled)
+        connection.exec_driver_sql(
+            moving, {"stamp": stamp, "ms": ms, "after": start, "until": start + MOVE_BATCH}
+        )
+        done += min(MOVE_BATCH, len(rows) - start)
+        yield done
+    connection.exec_driver_sql("DROP TABLE temp.import_member")
+
+
+def _update_members(
+    connection: Connection, rows: list[MemberRow], ids: list[int], cancelled: Cancelled | None
+) -> Iterator[int]:
+    if not rows:
+        return
+    done = 0
+    stage = _stage_table(connection, "import_member_update", _MEMBER_UPDATED)
+    stamp = _stamp_text(now())
+    statement = f"INSERT INTO temp.import_member_update ({', '.join(_MEMBER_UPDATED)}) VALUES ({', '.join('?' * len(_MEMBER_UPDATED))})"
+    for start in range(0, len(rows), STAGE_BATCH):
+        _check(cancelled)
+        batch = zip(rows[start : start + STAGE_BATCH], ids[start : start + STAGE_BATCH], strict=True)
+        connection.exec_driver_sql(
+            statement,
+            [
+                (member_id, stamp, row.name, row.ethnicity, row.political_status, row.education, row.mobile,
+                 row.household_type, row.employment_form, row.flexible_occupation, row.union_id,
+                 _day_text(row.joined_on), row.join_channel, row.status)
+                for row, member_id in batch
+            ],
+        )  # fmt: skip
+        done += min(STAGE_BATCH, len(rows) - start)
+        yield done
+    _check(cancelled)
+    member = Member.__table__
+    values = {
+        name: func.coalesce(stage.c[name], member.c[name])
+        for name in _MEMBER_UPDATED
+        if name not in ("id", "updated_at", "flexible_occupation")
+    }
+    form = func.coalesce(stage.c.employment_form, member.c.employment_form)
+    values["flexible_occupation"] = case(
+        (form == EmploymentForm.REGULAR.value, None),
+        else_=func.coalesce(stage.c.flexible_occupation, member.c.flexible_occupation),
+    )
+    status = func.coalesce(stage.c.status, member.c.status)
+    values["left_on"] = case((status == MemberStatus.ACTIVE.value, None), else_=member.c.left_on)
+    values["updated_at"] = stage.c.updated_at
+    # One UPDATE … FROM for all of them: one statement, so the search index is rewritten once.
+    connection.execute(update(member).values(values).where(member.c.id == stage.c.id))
+    connection.exec_driver_sql("DROP TABLE temp.import_member_update")
+    yield done + len(rows)
+
+
+# --- employers ------------------------------------------------------------------------------------------
+
+_EMPLOYER_FIELDS = EmployerRow._fields
+
+
+def write_employers(
+    engine: Engine,
+    rows: Sequence[EmployerRow],
+    *,
+    update_existing: bool = False,
+    cancelled: Cancelled | None = None,
+) -> Generator[Progress, None, ImportCounts]:
+    """Add the employers; one already registered (same credit code, or same name without one) is updated
+    or skipped.
+
+    Raises:
+        ImportCancelled: ``cancelled()`` turned true; nothing was written.
+        ImportChanged: a row now matches several employers, or a new one has no class.
+    """
+    total = len(rows)
+    yield 0, total, "正在写入单位…"
+    with _import_transaction(engine) as connection:
+        directory = Directory(_employer_entries(connection))
+        new, old = _split(rows, directory, "单位")
+        for row in new:
+            if row.employer_class is None:
+                raise ImportChanged(f"单位“{row.name}”未填写单位类别，请重新检查表格后再导入。")
+        stamp = now()
+        for done in _batches(
+            connection, new, cancelled, lambda batch: _insert_employers(connection, batch, stamp)
+        ):
+            yield done, total, f"正在写入单位 {done:,}/{total:,}"
+        if update_existing:
+            for done in _batches(
+                connection, old, cancelled, lambda batch: _update_employers(connection, batch, stamp)
+            ):
+                yield len(new) + done, total, f"正在更新单位 {len(new) + done:,}/{total:,}"
+        _check(cancelled)
+    yield total, total, "已写入数据库"
+    return ImportCounts(len(new), len(old) if update_existing else 0, 0 if update_existing else len(old))
+
+
+def _split(rows, directory: Directory, noun: str) -> tuple[list, list[tuple[int, object]]]:
+    """The rows that are new, and (record id, row) for those matching a registered record."""
+    new, old = [], []
+    for row in rows:
+        found = directory.find(row.credit_code, row.name)
+        if len(found) > 1:
+            raise ImportChanged(f"有多个名为“{row.name}”的{noun}，请填写统一社会信用代码后重新导入。")
+        if found:
+            old.append((found[0], row))
+        else:
+            new.append(row)
+    return new, old
+
+
+def _batches(connection: Connection, rows: list, cancelled: Cancelled | None, write) -> Iterator[int]:
+    done = 0
+    for start in range(0, len(rows), STAGE_BATCH):
+        _check(cancelled)
+        batch = rows[start : start + STAGE_BATCH]
+        write(batch)
+        done += len(batch)
+        yield done
+
+
+def _insert_employers(connection: Connection, rows: list[EmployerRow], stamp: datetime) -> None:
+    keys = time_ordered_uuids(len(rows))
+    connection.execute(
+        insert(Employer.__table__),
+        [{**row._asdict(), "uuid": next(keys), "created_at": stamp, "updated_at": stamp} for row in rows],
+    )
+
+
+def _coalesced(target, fields: Sequence[str]) -> dict:
+    # Bound parameters may not share a column's name in an UPDATE's SET clause: hence the "p_".
+    return {
+        name: func.coalesce(bindparam(f"p_{name}", type_=target.c[name].type), target.c[name])
+        for name in fields
+    }
+
+
+def _update_employers(connection: Connection, rows: list[tuple[int, EmployerRow]], stamp: datetime) -> None:
+    employer = Employer.__table__
+    statement = (
+        update(employer)
+        .where(employer.c.id == bindparam("p_id"))
+        .values(**_coalesced(employer, _EMPLOYER_FIELDS), updated_at=stamp)
+    )
+    connection.execute(
+        statement,
+        [{"p_id": record_id, **{f"p_{k}": v for k, v in row._asdict().items()}} for record_id, row in rows],
+    )
+
+
+# --- unions ---------------------------------------------------------------------------------------------
+
+_UNION_UPDATED = ("name", "credit_code", "kind", "founded_on", "chair_name", "term_years", "covered_staff")
+
+
+def write_unions(
+    engine: Engine,
+    rows: Sequence[UnionRow],
+    *,
+    update_existing: bool = False,
+    cancelled: Cancelled | None = None,
+) -> Generator[Progress, None, ImportCounts]:
+    """Add the grassroots unions with the employers they cover; one already registered (same credit code,
+    or same name without one) is updated or skipped. An update never moves a union to another
+    first-level union: that is a move, with a date and a reason (``models.unions.move_union``).
+
+    Raises:
+        ImportCancelled: ``cancelled()`` turned true; nothing was written.
+        ImportChanged: a row now matches several unions, or a new one has no first-level union.
+    """
+    total = len(rows)
+    yield 0, total, "正在写入基层工会…"
+    with _import_transaction(engine) as connection:
+        new, old = _split(rows, Directory(_union_entries(connection)), "基层工会")
+        for row in new:
+            if row.first_level_union_id is None:
+                raise ImportChanged(f"基层工会“{row.name}”未填写上级工会，请重新检查表格后再导入。")
+        stamp = now()
+        for done in _batches(
+            connection, new, cancelled, lambda batch: _insert_unions(connection, batch, stamp)
+        ):
+            yield done, total, f"正在写入基层工会 {done:,}/{total:,}"
+        if update_existing:
+            for done in _batches(
+                connection, old, cancelled, lambda batch: _update_unions(connection, batch, stamp)
+            ):
+                yield len(new) + done, total, f"正在更新基层工会 {len(new) + done:,}/{total:,}"
+        _check(cancelled)
+    yield total, total, "已写入数据库"
+    return ImportCounts(len(new), len(old) if update_existing else 0, 0 if update_existing else len(old))
+
+
+def _insert_unions(connection: Connection, rows: list[UnionRow], stamp: datetime) -> None:
+    # One at a time, for each new id to link its employers to: unions number in the hundreds, not 100,000.
+    for row, key in zip(rows, time_ordered_uuids(len(rows)), strict=True):
+        values = {
+            "uuid": key, "created_at": stamp, "updated_at": stamp, "name": row.name,
+            "credit_code": row.credit_code, "kind": row.kind or UnionKind.SINGLE.value,
+            "first_level_union_id": row.first_level_union_id, "founded_on": row.founded_on,
+            "chair_name": row.chair_name, "term_years": row.term_years or 5,
+            "covered_staff": row.covered_staff or 0, "status": UnionStatus.ACTIVE.value,
+        }  # fmt: skip
+        union_id = connection.execute(insert(Union.__table__).values(values)).inserted_primary_key[0]
+        _link_employers(connection, union_id, row.employer_ids or ())
+
+
+def _link_employers(connection: Connection, union_id: int, employer_ids: Sequence[int]) -> None:
+    if employer_ids:
+        connection.execute(
+            insert(union_employer),
+            [{"union_id": union_id, "employer_id": i} for i in dict.fromkeys(employer_ids)],
+        )
+
+
+def _update_unions(connection: Connection, rows: list[tuple[int, UnionRow]], stamp: datetime) -> None:
+    union = Union.__table__
+    statement = (
+        update(union)
+        .where(union.c.id == bindparam("p_id"))
+        .values(**_coalesced(union, _UNION_UPDATED), updated_at=stamp)
+    )
+    connection.execute(
+        statement,
+        [
+            {"p_id": record_id, **{f"p_{k}": getattr(row, k) for k in _UNION_UPDATED}}
+            for record_id, row in rows
+        ],
+    )
+    for record_id, row in rows:
+        if row.employer_ids is not None:
+            connection.execute(delete(union_employer).where(union_employer.c.union_id == record_id))
+            _link_employers(connection, record_id, row.employer_ids)
+
+
+# --- headcounts -----------------------------------------------------------------------------------------
+
+
+def write_headcounts(
+    engine: Engine,
+    rows: Sequence[HeadcountRow],
+    *,
+    source: StaffCountSource,
+    cancelled: Cancelled | None = None,
+) -> Generator[Progress, None, ImportCounts]:
+    """Set each employer's staff count, with where it came from and as of when.
+
+    A row whose employer was deleted since the preview is counted as skipped.
+
+    Raises:
+        ImportCancelled: ``cancelled()`` turned true; nothing was written.
+    """
+    source = StaffCountSource(source)
+    total = len(rows)
+    yield 0, total, "正在写入职工人数…"
+    updated = 0
+    with _import_transaction(engine) as connection:
+        employer = Employer.__table__
+        statement = (
+            update(employer)
+            .where(employer.c.id == bindparam("p_id"))
+            .values(
+                staff_count=bindparam("p_count"),
+                staff_count_date=bindparam("p_date", type_=employer.c.staff_count_date.type),
+                staff_count_source=source.value,
+                updated_at=now(),
+            )
+        )
+        done = 0
+        for start in range(0, total, STAGE_BATCH):
+            _check(cancelled)
+            batch = rows[start : start + STAGE_BATCH]
+            result = connection.execute(
+                statement,
+                [
+                    {"p_id": row.employer_id, "p_count": row.staff_count, "p_date": row.staff_count_date}
+                    for row in batch
+                ],
+            )
+            updated += result.rowcount
+            done += len(batch)
+            yield done, total, f"正在写入职工人数 {done:,}/{total:,}"
+        _check(cancelled)
+    yield total, total, "已写入数据库"
+    return ImportCounts(0, updated, total - updated)
+
+
+# --- the backup before an import ------------------------------------------------------------------------
+
+
+def backup_before_import(data_dir: DataDir) -> Path:
+    """The automatic copy of the database taken before an import writes to it, in the backups folder."""
+    target = data_dir.backups / f"uniondesk-before-import-{timestamp()}.sqlite3"
+    return backup_database(data_dir.database, target)
