@@ -502,14 +502,10 @@ def write_employers(
             if row.employer_class is None:
                 raise ImportChanged(f"单位“{row.name}”未填写单位类别，请重新检查表格后再导入。")
         stamp = now()
-        for done in _batches(
-            connection, new, cancelled, lambda batch: _insert_employers(connection, batch, stamp)
-        ):
+        for done in _batches(new, cancelled, lambda batch: _insert_employers(connection, batch, stamp)):
             yield done, total, f"正在写入单位 {done:,}/{total:,}"
         if update_existing:
-            for done in _batches(
-                connection, old, cancelled, lambda batch: _update_employers(connection, batch, stamp)
-            ):
+            for done in _batches(old, cancelled, lambda batch: _update_employers(connection, batch, stamp)):
                 yield len(new) + done, total, f"正在更新单位 {len(new) + done:,}/{total:,}"
         _check(cancelled)
     yield total, total, "已写入数据库"
@@ -530,7 +526,8 @@ def _split(rows, directory: Directory, noun: str) -> tuple[list, list[tuple[int,
     return new, old
 
 
-def _batches(connection: Connection, rows: list, cancelled: Cancelled | None, write) -> Iterator[int]:
+def _batches(rows: list, cancelled: Cancelled | None, write: Callable[[list], None]) -> Iterator[int]:
+    """Writes the rows a batch at a time, checking for a cancel before each; yields the rows done."""
     done = 0
     for start in range(0, len(rows), STAGE_BATCH):
         _check(cancelled)
@@ -597,14 +594,10 @@ def write_unions(
             if row.first_level_union_id is None:
                 raise ImportChanged(f"基层工会“{row.name}”未填写上级工会，请重新检查表格后再导入。")
         stamp = now()
-        for done in _batches(
-            connection, new, cancelled, lambda batch: _insert_unions(connection, batch, stamp)
-        ):
+        for done in _batches(new, cancelled, lambda batch: _insert_unions(connection, batch, stamp)):
             yield done, total, f"正在写入基层工会 {done:,}/{total:,}"
         if update_existing:
-            for done in _batches(
-                connection, old, cancelled, lambda batch: _update_unions(connection, batch, stamp)
-            ):
+            for done in _batches(old, cancelled, lambda batch: _update_unions(connection, batch, stamp)):
                 yield len(new) + done, total, f"正在更新基层工会 {len(new) + done:,}/{total:,}"
         _check(cancelled)
     yield total, total, "已写入数据库"

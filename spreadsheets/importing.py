@@ -59,7 +59,7 @@ from models.imports import (
 )
 from spreadsheets.choices import choice_parser, staff_count_source
 from spreadsheets.columns import KINDS, Field, ImportKind, fields, layout_fingerprint, missing_required
-from spreadsheets.reading import SpreadsheetError, open_workbook, propose_sheet
+from spreadsheets.reading import SpreadsheetError, Workbook, open_workbook, propose_sheet
 from spreadsheets.tables import HEADER_SCAN_ROWS, SkippedRow, column_letter, data_rows_below, find_header
 from spreadsheets.values import (
     Cell,
@@ -264,6 +264,8 @@ class Layout:
         mapping: The proposed column index → field key.
         missing: Labels of required fields no column is mapped to.
         fingerprint: What a remembered mapping is stored under.
+        workbook: The file as read; ``prepare_import(..., layout=)`` goes on from it rather than reading
+            and parsing the file a second time (1.5 s for 100,000 rows).
     """
 
     sheet_names: list[str]
@@ -273,6 +275,7 @@ class Layout:
     mapping: dict[int, str]
     missing: tuple[str, ...]
     fingerprint: str
+    workbook: Workbook = field(repr=False, compare=False)
 
 
 def read_layout(
@@ -296,6 +299,7 @@ def read_layout(
         proposed,
         tuple(target.label for target in missing_required(proposed, kind)),
         layout_fingerprint(header),
+        workbook,
     )
 
 
@@ -855,6 +859,7 @@ def prepare_import(
     sheet: str | None = None,
     mapping: dict[int, str] | None = None,
     header_index: int | None = None,
+    layout: Layout | None = None,
     source: StaffCountSource | str | None = None,
     as_of: date | None = None,
 ) -> Generator[Progress, None, ImportPreview]:
@@ -868,6 +873,8 @@ def prepare_import(
         mapping: Column index (0 for A) → field key, as the clerk confirmed it; the proposed one when None.
         header_index: Index of the header row in the sheet's rows (Excel row ``header_index + 1``); found
             when None.
+        layout: What ``read_layout`` found for this file: its sheet and header row are used (``sheet`` and
+            ``header_index`` must then be None) and the file is not read again.
         source: Where the staff counts come from (社保, 税务…): required for headcounts, else unused.
         as_of: The date of staff counts for rows without their own 统计日期; today when None.
 
@@ -893,7 +900,12 @@ def prepare_import(
         chosen_source = staff_count_source(source)
     path = Path(path)
     yield 0, 0, f"正在读取“{path.name}”…"
-    workbook = open_workbook(path)
+    if layout is not None:
+        if sheet is not None or header_index is not None:
+            raise ValueError("give either a layout or a sheet and a header row, not both")
+        workbook, sheet, header_index = layout.workbook, layout.sheet, layout.header_index
+    else:
+        workbook = open_workbook(path)
     chosen = _chosen_sheet(workbook, kind, sheet)
     head = workbook.head(chosen, max(HEADER_SCAN_ROWS, (header_index or 0) + 1))
     header_index, proposed = _header(head, kind, chosen, header_index)

@@ -36,6 +36,7 @@ from ui.dialogs.change_member_status import ChangeMemberStatusDialog
 from ui.dialogs.edit_employer import EditEmployerDialog
 from ui.dialogs.edit_member import EditMemberDialog
 from ui.dialogs.edit_union import EditUnionDialog
+from ui.dialogs.import_records import ImportRecordsDialog
 from ui.dialogs.issue_notices import IssueNoticesDialog
 from ui.dialogs.record_union_change import RecordUnionChangeDialog
 from ui.dialogs.recycle_bin import RecycleBinDialog
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self.add_union_button = QPushButton("新增基层工会")
         self.add_union_button.clicked.connect(self.open_add_union_dialog)
         self.member_actions = self._member_actions()
+        self.import_buttons = {kind: self._import_button(kind) for kind in ("employers", "unions", "members")}
         self.duplicates_button = QPushButton("疑似重复")
         self.duplicates_button.clicked.connect(self.open_duplicates)
         self.recycle_bin_button = QPushButton("回收站")
@@ -102,7 +104,8 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {
             "首页": HomePage(engine, self.runner, open_notice=self.open_notice),
             "单位": ListPage(engine, "employers", title="单位", search_hint="按单位名称或统一社会信用代码查找",
-                            actions=[self.add_employer_button, self.issue_notices_button],
+                            actions=[self.add_employer_button, self.import_buttons["employers"],
+                                     self.issue_notices_button],
                             new_record=self.open_add_employer_dialog,
                             open_record=self.open_employer, filters=[
                                 parents, choice("employer_class", "全部单位类别", labels.EMPLOYER_CLASS),
@@ -114,13 +117,13 @@ class MainWindow(QMainWindow):
                               filters=[parents, choice("employer_class", "全部单位类别", labels.EMPLOYER_CLASS),
                                        choice("staff_band", "职工人数不限", labels.STAFF_BAND)], **lists),
             "基层工会": ListPage(engine, "unions", title="基层工会", search_hint="按工会名称、信用代码或主席姓名查找",
-                                actions=[self.add_union_button], new_record=self.open_add_union_dialog,
+                                actions=[self.add_union_button, self.import_buttons["unions"]], new_record=self.open_add_union_dialog,
                                 open_record=self.open_union, filters=[parents, choice("kind", "全部类型", labels.UNION_KIND),
                                          choice("status", "全部状态", labels.UNION_STATUS)], **lists),
             "组织架构": UnionTreePage(engine, self.runner, open_union=self.open_union,
                                      record_change=self.open_record_union_change),
             "会员": ListPage(engine, "members", title="会员", search_hint="按姓名、身份证号或手机号码查找（如：张）",
-                            actions=[self.add_member_button, self.member_actions, self.duplicates_button,
+                            actions=[self.add_member_button, self.import_buttons["members"], self.member_actions, self.duplicates_button,
                                      self.recycle_bin_button],
                             new_record=self.open_add_member_dialog, open_record=self.open_member,
                             delete_records=self.recycle_members, filters=[
@@ -171,6 +174,12 @@ class MainWindow(QMainWindow):
         menu.addAction("更改状态（转出、退会）…", self.change_selected_member_status)
         menu.addAction("移到回收站\tDelete", self.recycle_selected_members)
         button.setMenu(menu)
+        return button
+
+    def _import_button(self, kind: str) -> QPushButton:
+        button = QPushButton("导入…")
+        button.setToolTip("从 Excel、WPS 或 CSV 表格导入")
+        button.clicked.connect(lambda: self.open_import(kind))
         return button
 
     def _first_level_unions(self) -> list[tuple[str, int]]:
@@ -244,6 +253,12 @@ class MainWindow(QMainWindow):
     ) -> RecordUnionChangeDialog:
         return self._open_form(
             RecordUnionChangeDialog(self.engine, union_id, name, kind, self.window_state, self)
+        )
+
+    def open_import(self, kind: str = "members") -> ImportRecordsDialog:
+        """The import wizard with ``kind`` (members, employers, unions, headcounts) chosen."""
+        return self._open_form(
+            ImportRecordsDialog(self.engine, self.runner, self.data_dir, self.window_state, self, kind=kind)
         )
 
     # --- the selected members -----------------------------------------------------------------------

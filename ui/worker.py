@@ -22,7 +22,9 @@ Progress = tuple[int, int, str]
 
 class JobSignals(QObject):
     progress = Signal(int, int, str)
-    succeeded = Signal(object)  # the generator's return value, or a function's result
+    succeeded = Signal(
+        object
+    )  # the generator's return value (None if it returns nothing), or a function's result
     known_error = Signal(str)  # a KnownError's Chinese message
     crashed = Signal(str)  # a bug: the traceback text
     cancelled = Signal()
@@ -50,7 +52,12 @@ class Job(QRunnable):
                 return
             generator = self._work()
             try:
-                for done, total, message in generator:
+                while True:
+                    try:
+                        done, total, message = next(generator)
+                    except StopIteration as finished:  # what the generator returned is the job's result
+                        self.signals.succeeded.emit(finished.value)
+                        return
                     self.signals.progress.emit(done, total, message)
                     if self._cancel.is_set():
                         # Closing the generator raises GeneratorExit inside it: its transaction rolls back.
@@ -59,7 +66,6 @@ class Job(QRunnable):
                         return
             finally:
                 generator.close()
-            self.signals.succeeded.emit(None)
         except KnownError as exc:
             self.signals.known_error.emit(exc.message)
         except Exception:  # a bug: shown by the one error dialog, with its traceback logged

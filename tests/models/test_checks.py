@@ -107,7 +107,8 @@ def search_index_out_of_step(connection: sqlite3.Connection, n: int) -> tuple[st
     # As if a writer had bypassed the triggers: the member stays, its entry leaves the trigram index.
     member_id, text = _nth(connection, "SELECT id, search_text FROM member", n)
     connection.execute(
-        "INSERT INTO member_search(member_search, rowid, search_text) VALUES ('delete', ?, ?)", (member_id, text)
+        "INSERT INTO member_search(member_search, rowid, search_text) VALUES ('delete', ?, ?)",
+        (member_id, text),
     )
     return "search_index", "会员搜索索引"
 

@@ -200,20 +200,34 @@ def test_match_columns_scores_exact_highest():
 
 
 def test_missing_required_fields():
-    assert [target.key for target in missing_required({}, "members")] == ["name", "id_number", "union", "joined_on"]
+    assert [target.key for target in missing_required({}, "members")] == [
+        "name",
+        "id_number",
+        "union",
+        "joined_on",
+    ]
     assert missing_required({0: "name", 1: "id_number", 2: "union", 3: "joined_on"}, "members") == []
     # The union's credit code stands in for its name.
-    assert missing_required({0: "name", 1: "id_number", 2: "union_credit_code", 3: "joined_on"}, "members") == []
+    assert (
+        missing_required({0: "name", 1: "id_number", 2: "union_credit_code", 3: "joined_on"}, "members") == []
+    )
     assert [target.key for target in missing_required({}, "headcounts")] == ["credit_code", "staff_count"]
     # A headcount list without codes names its employers: they are found by exact name.
     assert [target.key for target in missing_required({0: "name"}, "headcounts")] == ["staff_count"]
 
 
 def test_a_headcounts_date_column_may_be_called_just_date():
-    assert propose_mapping(["单位名称", "参保人数", "日期"], "headcounts") == {0: "name", 1: "staff_count", 2: "as_of"}
+    assert propose_mapping(["单位名称", "参保人数", "日期"], "headcounts") == {
+        0: "name",
+        1: "staff_count",
+        2: "as_of",
+    }
     assert field("headcounts", "credit_code").or_field == "name"
     # Only as the whole header: 成立日期 in an employer list is no statistics date.
-    assert propose_mapping(["单位名称", "参保人数", "成立日期"], "headcounts") == {0: "name", 1: "staff_count"}
+    assert propose_mapping(["单位名称", "参保人数", "成立日期"], "headcounts") == {
+        0: "name",
+        1: "staff_count",
+    }
 
 
 # --- fingerprints -------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ class SettingsPage(QWidget):
 
         self.name = QLineEdit()
         self.short_name = QLineEdit()
-        self.short_name.setPlaceholderText("如“两江工组”，用于文号：两江工组函〔2026〕3号")
+        self.short_name.setPlaceholderText("如“两江”，用于文号：两江工组函〔2026〕3号")
         self.seal_text = QLineEdit()
         self.address = QLineEdit()
         self.phone = QLineEdit()
