@@ -4,15 +4,12 @@ it was."""
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import shutil
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +19,8 @@ from openpyxl import Workbook, load_workbook
 from models import codes
 from models.paths import DATA_DIR_ENV, DataDir
 from tests.helpers import count, dump, execute, is_chinese, query
+from tests.test_cli import Run, _environment
+from tests.test_cli import run_cli as cli
 
 pytestmark = pytest.mark.slow
 
@@ -32,34 +31,8 @@ STAR_UNION = "两江新区星光电子有限公司工会"
 BIG_ROWS = 60_000
 
 
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def json(self) -> dict:
-        lines = self.stdout.strip().splitlines()
-        assert lines, f"no output; stderr: {self.stderr}"
-        return json.loads(lines[-1])
-
-
-def _environment() -> dict[str, str]:
-    return {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONUTF8": "1"}
-
-
 def run_cli(*args: object, timeout: float = 180) -> Run:
-    completed = subprocess.run(
-        [sys.executable, str(MAIN), *map(str, args)],
-        cwd=ROOT,
-        env=_environment(),
-        capture_output=True,
-        encoding="utf-8",
-        timeout=timeout,
-        check=False,
-    )
-    return Run(completed.returncode, completed.stdout, completed.stderr)
+    return cli(*args, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
