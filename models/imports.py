@@ -493,20 +493,41 @@ def write_employers(
         ImportCancelled: ``cancelled()`` turned true; nothing was written.
         ImportChanged: a row now matches several employers, or a new one has no class.
     """
+    return (
+        yield from _write_registered(
+            engine, rows, "单位", _employer_entries, _insert_employers, _update_employers,
+            lambda row: None if row.employer_class is not None else f"单位“{row.name}”未填写单位类别",
+            update_existing, cancelled,
+        )
+    )  # fmt: skip
+
+
+def _write_registered(
+    engine: Engine,
+    rows: Sequence,
+    noun: str,
+    entries: Callable[[Connection], list],
+    insert: Callable[[Connection, list, datetime], None],
+    update: Callable[[Connection, list, datetime], None],
+    incomplete: Callable[[object], str | None],
+    update_existing: bool,
+    cancelled: Cancelled | None,
+) -> Generator[Progress, None, ImportCounts]:
+    """Employers and unions alike: new rows are inserted, rows matching a registered record updated (or
+    skipped), in one transaction; ``incomplete(row)`` says what a new row lacks, if anything."""
     total = len(rows)
-    yield 0, total, "正在写入单位…"
+    yield 0, total, f"正在写入{noun}…"
     with _import_transaction(engine) as connection:
-        directory = Directory(_employer_entries(connection))
-        new, old = _split(rows, directory, "单位")
+        new, old = _split(rows, Directory(entries(connection)), noun)
         for row in new:
-            if row.employer_class is None:
-                raise ImportChanged(f"单位“{row.name}”未填写单位类别，请重新检查表格后再导入。")
+            if (missing := incomplete(row)) is not None:
+                raise ImportChanged(f"{missing}，请重新检查表格后再导入。")
         stamp = now()
-        for done in _batches(new, cancelled, lambda batch: _insert_employers(connection, batch, stamp)):
-            yield done, total, f"正在写入单位 {done:,}/{total:,}"
+        for done in _batches(new, cancelled, lambda batch: insert(connection, batch, stamp)):
+            yield done, total, f"正在写入{noun} {done:,}/{total:,}"
         if update_existing:
-            for done in _batches(old, cancelled, lambda batch: _update_employers(connection, batch, stamp)):
-                yield len(new) + done, total, f"正在更新单位 {len(new) + done:,}/{total:,}"
+            for done in _batches(old, cancelled, lambda batch: update(connection, batch, stamp)):
+                yield len(new) + done, total, f"正在更新{noun} {len(new) + done:,}/{total:,}"
         _check(cancelled)
     yield total, total, "已写入数据库"
     return ImportCounts(len(new), len(old) if update_existing else 0, 0 if update_existing else len(old))
@@ -586,22 +607,13 @@ def write_unions(
         ImportCancelled: ``cancelled()`` turned true; nothing was written.
         ImportChanged: a row now matches several unions, or a new one has no first-level union.
     """
-    total = len(rows)
-    yield 0, total, "正在写入基层工会…"
-    with _import_transaction(engine) as connection:
-        new, old = _split(rows, Directory(_union_entries(connection)), "基层工会")
-        for row in new:
-            if row.first_level_union_id is None:
-                raise ImportChanged(f"基层工会“{row.name}”未填写上级工会，请重新检查表格后再导入。")
-        stamp = now()
-        for done in _batches(new, cancelled, lambda batch: _insert_unions(connection, batch, stamp)):
-            yield done, total, f"正在写入基层工会 {done:,}/{total:,}"
-        if update_existing:
-            for done in _batches(old, cancelled, lambda batch: _update_unions(connection, batch, stamp)):
-                yield len(new) + done, total, f"正在更新基层工会 {len(new) + done:,}/{total:,}"
-        _check(cancelled)
-    yield total, total, "已写入数据库"
-    return ImportCounts(len(new), len(old) if update_existing else 0, 0 if update_existing else len(old))
+    return (
+        yield from _write_registered(
+            engine, rows, "基层工会", _union_entries, _insert_unions, _update_unions,
+            lambda row: None if row.first_level_union_id is not None else f"基层工会“{row.name}”未填写上级工会",
+            update_existing, cancelled,
+        )
+    )  # fmt: skip
 
 
 def _insert_unions(connection: Connection, rows: list[UnionRow], stamp: datetime) -> None:

@@ -18,21 +18,9 @@ from spreadsheets.columns import (
     normalize_header,
     propose_mapping,
 )
+from tests.fixtures.spreadsheets.make_fixtures import HEADER
 
-FIXTURE_HEADER = [
-    "序号",
-    "姓 名",
-    "身份证\n号码",
-    "性别",
-    "民族",
-    "政治面貌",
-    "文化程度",
-    "手机号码",
-    "户籍类型",
-    "*所在工会",
-    "入会时间（必填）",
-    "会员状态",
-]
+FIXTURE_HEADER = HEADER  # the messy header of the LibreOffice-written member fixtures
 
 
 # --- the fields ---------------------------------------------------------------------------------------
