@@ -33,6 +33,17 @@ def timestamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S")
 
 
+def stamped_path(folder: Path, prefix: str) -> Path:
+    """``<prefix>-<time>.sqlite3`` in ``folder``, never an existing file: two copies taken within one
+    second (two imports in a row) must not overwrite one another."""
+    stem = f"{prefix}-{timestamp()}"
+    path, number = folder / f"{stem}.sqlite3", 1
+    while path.exists():
+        number += 1
+        path = folder / f"{stem}-{number}.sqlite3"
+    return path
+
+
 def _copy_database(source: sqlite3.Connection, target: Path) -> None:
     """Write ``source`` to ``target`` through a temporary file and an atomic rename."""
     partial = target.with_name(target.name + PARTIAL_SUFFIX)
@@ -107,7 +118,7 @@ def restore_database(data_dir: DataDir, source: Path) -> RestoreResult:
     live = data_dir.database
     replaced_copy = None
     if live.exists():
-        replaced_copy = backup_database(live, data_dir.replaced / f"uniondesk-replaced-{timestamp()}.sqlite3")
+        replaced_copy = backup_database(live, stamped_path(data_dir.replaced, "uniondesk-replaced"))
     live.parent.mkdir(parents=True, exist_ok=True)
     try:
         with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(live, timeout=5)) as dst:

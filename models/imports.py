@@ -50,7 +50,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from models.backups import backup_database, timestamp
+from models.backups import backup_database, stamped_path
 from models.entities import (
     Employer,
     EmploymentForm,
@@ -715,5 +715,4 @@ def write_headcounts(
 
 def backup_before_import(data_dir: DataDir) -> Path:
     """The automatic copy of the database taken before an import writes to it, in the backups folder."""
-    target = data_dir.backups / f"uniondesk-before-import-{timestamp()}.sqlite3"
-    return backup_database(data_dir.database, target)
+    return backup_database(data_dir.database, stamped_path(data_dir.backups, "uniondesk-before-import"))

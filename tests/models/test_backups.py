@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from models.backups import PARTIAL_SUFFIX, BackupFailed, backup_database, restore_database
+from models import backups
+from models.backups import PARTIAL_SUFFIX, BackupFailed, backup_database, restore_database, stamped_path
 from models.database import open_database, stored_revision
 from models.employers import add_employer
 from models.errors import DatabaseDamaged, DatabaseTooNew
@@ -178,3 +179,14 @@ def test_a_backup_holds_only_what_was_committed(
 
     assert dump(target) == committed
     assert query(target, "SELECT name FROM federation") == [("重庆两江新区总工会",)]
+
+
+def test_two_copies_in_the_same_second_keep_both(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(backups, "timestamp", lambda: "20261124-101500")
+    first = stamped_path(tmp_path, "uniondesk-before-import")
+    first.write_bytes(b"earlier copy")
+    second = stamped_path(tmp_path, "uniondesk-before-import")
+    assert second.name == "uniondesk-before-import-20261124-101500-2.sqlite3"
+    second.write_bytes(b"")
+    assert stamped_path(tmp_path, "uniondesk-before-import") not in (first, second)
+    assert first.read_bytes() == b"earlier copy"
