@@ -35,6 +35,7 @@ from models.notices import (
 )
 from models.paths import DataDir
 from models.registers import federation_settings
+from printing.fonts import document_fonts
 from printing.notice_register import NoticeRegisterSheet
 from printing.notice_wording import load_wordings
 from printing.notices import iter_write_notice_files, iter_write_notices
@@ -45,6 +46,9 @@ KINDS = [str(kind) for kind in NoticeKind]
 METHODS = {name: method for method, name in SERVICE_METHOD.items()}
 METHODS.update({str(method): method for method in ServiceMethod})
 CODE_FILE_SUFFIXES = (".txt", ".csv")
+
+
+BUNDLED_FONT_HELP = "只用程序自带字体，不用本机的仿宋、黑体、楷体等（各台电脑打印出来一样）"
 
 
 def add_parsers(subparsers, parent) -> None:
@@ -77,6 +81,7 @@ def add_parsers(subparsers, parent) -> None:
     show.add_argument("number", help="文号")
     show.add_argument("out", metavar="OUT.pdf", help="要写出的 PDF 文件")
     show.add_argument("--no-proof", action="store_true", help="不附送达回证")
+    show.add_argument("--bundled-font", action="store_true", help=BUNDLED_FONT_HELP)
     show.set_defaults(run=run_print)
 
     batch = notice.add_parser("batch", parents=[parent], help="向多家单位发出同一种文书，并打印成 PDF")
@@ -91,12 +96,14 @@ def add_parsers(subparsers, parent) -> None:
     batch.add_argument("--date", help="成文日期，如 2026-03-05（默认今天）")
     batch.add_argument("--separate-files", action="store_true", help="每家单位一个 PDF 文件")
     batch.add_argument("--no-proof", action="store_true", help="不附送达回证")
+    batch.add_argument("--bundled-font", action="store_true", help=BUNDLED_FONT_HELP)
     batch.set_defaults(run=run_batch)
 
     register = notice.add_parser("register", parents=[parent], help="写出“一函两书”台账（.xlsx 或 .pdf）")
     register.add_argument("out", metavar="OUT.xlsx|OUT.pdf", help="要写出的台账文件")
     register.add_argument("--kind", choices=KINDS, help="只列一种文书")
     register.add_argument("--year", type=int, help="只列某年编号的文书")
+    register.add_argument("--bundled-font", action="store_true", help=BUNDLED_FONT_HELP)
     register.set_defaults(run=run_register)
 
 
@@ -166,7 +173,12 @@ def run_print(args, data_dir: DataDir, reporter: Reporter) -> int:
     with opened(data_dir) as engine:
         record = find_notice(engine, args.number)
         steps = iter_write_notices(
-            engine, [record.id], target, wordings, with_proof_of_service=not args.no_proof
+            engine,
+            [record.id],
+            target,
+            wordings,
+            with_proof_of_service=not args.no_proof,
+            fonts=document_fonts(not args.bundled_font),
         )
         for step in steps:
             reporter.progress(*step)
@@ -187,8 +199,14 @@ def run_batch(args, data_dir: DataDir, reporter: Reporter) -> int:
         ]
         if outcome.issued:
             write = iter_write_notice_files if args.separate_files else iter_write_notices
+            fonts = document_fonts(not args.bundled_font)
             for step in write(
-                engine, outcome.notice_ids, target, wordings, with_proof_of_service=not args.no_proof
+                engine,
+                outcome.notice_ids,
+                target,
+                wordings,
+                with_proof_of_service=not args.no_proof,
+                fonts=fonts,
             ):
                 reporter.progress(*step)
     _say_batch(reporter, outcome, target)
@@ -208,7 +226,7 @@ def run_register(args, data_dir: DataDir, reporter: Reporter) -> int:
     else:
         sheet = NoticeRegisterSheet(entries, scope, made_at, federation)
         with writing_file(target):
-            for _ in iter_write_documents(target, [sheet]):
+            for _ in iter_write_documents(target, [sheet], document_fonts(not args.bundled_font)):
                 pass
     reporter.say(f"已将台账（{scope}，{len(entries)} 份）写入 {target}。")
     summary = {"path": str(target), "count": len(entries), "numbers": [e.document_number for e in entries]}

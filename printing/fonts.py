@@ -40,6 +40,15 @@ TITLE_FILES = (
     *PAGE_NUMBER_FILES,
 )
 
+# What each role is called on the settings page, with the candidates looked for.
+ROLE_FILES = {
+    "标题（小标宋）": TITLE_FILES[:5],
+    "正文（仿宋）": BODY_FILES,
+    "一级标题（黑体）": HEADING1_FILES,
+    "二级标题（楷体）": HEADING2_FILES,
+    "页码（宋体）": PAGE_NUMBER_FILES,
+}
+
 
 @dataclass(frozen=True)
 class DocumentFonts:
@@ -104,6 +113,19 @@ def document_fonts(
         if key not in _chosen:
             _chosen[key] = _choose(searched)
         return _chosen[key]
+
+
+def installed_office_fonts(folders: Sequence[Path] | None = None) -> dict[str, str | None]:
+    """Role -> the file this PC has for it, None where the bundled font stands in (the title falls back to
+    黑体 when 小标宋 is missing, but that is still "not found" to the clerk who wants 小标宋).
+
+    Only lists the folders, reading no font, so the settings page can show it at once.
+    """
+    installed = _installed_files(folders if folders is not None else windows_font_folders())
+    return {
+        role: next((installed[n.casefold()].name for n, _ in files if n.casefold() in installed), None)
+        for role, files in ROLE_FILES.items()
+    }
 
 
 def _choose(folders: tuple[Path, ...]) -> DocumentFonts:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import reportlab
 from sqlalchemy import Engine
 
 from models.database import open_database
@@ -42,3 +44,20 @@ def demo_engine(engine: Engine) -> Engine:
     for _ in generate_demo(engine, DemoPlan(employers=60, members=1500, seed=7)):
         pass
     return engine
+
+
+# A TrueType font that is surely not the bundled one, standing in for Windows' 仿宋 (simfang.ttf): the
+# digits and Latin letters of a notice's body then come from it, and its name shows in the PDF.
+FANGSONG_STAND_IN = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+FANGSONG_STAND_IN_NAME = "BitstreamVeraSans-Roman"
+
+
+@pytest.fixture
+def windows_with_fangsong(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A Windows folder (found through %WINDIR%) whose Fonts hold 仿宋 only."""
+    windows = tmp_path / "Windows"
+    (windows / "Fonts").mkdir(parents=True)
+    shutil.copyfile(FANGSONG_STAND_IN, windows / "Fonts" / "simfang.ttf")
+    monkeypatch.setenv("WINDIR", str(windows))
+    monkeypatch.delenv("LOCALAPPDATA", raising=False)
+    return windows

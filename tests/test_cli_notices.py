@@ -10,8 +10,9 @@ from pypdf import PdfReader
 
 from models.paths import DataDir
 from tests import test_cli
+from tests.conftest import FANGSONG_STAND_IN_NAME
 from tests.helpers import is_chinese, query
-from tests.printing.pdf_reading import page_lines
+from tests.printing.pdf_reading import font_names, page_lines
 from tests.test_cli import run_cli
 
 pytestmark = pytest.mark.slow
@@ -120,6 +121,20 @@ def test_print_writes_one_notice_with_or_without_its_receipt(demo_data_dir: Data
 
     missing = run_cli("notice", "print", "两江工组函〔1999〕9号", tmp_path / "x.pdf", "--json")
     assert missing.code == 1 and is_chinese(missing.json["error"])
+
+
+def test_bundled_font_leaves_the_pcs_fonts_out(
+    demo_data_dir: DataDir, tmp_path: Path, windows_with_fangsong: Path
+) -> None:
+    code = codes(demo_data_dir, organised=False, limit=1)[0]
+    number = run_cli("notice", "issue", "--kind", "opinion_letter", "--employer", code, "--json").json[
+        "number"
+    ]
+
+    assert run_cli("notice", "print", number, tmp_path / "本机字体.pdf").code == 0
+    assert FANGSONG_STAND_IN_NAME in font_names(PdfReader(tmp_path / "本机字体.pdf"))
+    assert run_cli("notice", "print", number, tmp_path / "自带字体.pdf", "--bundled-font").code == 0
+    assert font_names(PdfReader(tmp_path / "自带字体.pdf")) == {"WenQuanYiMicroHei-0"}
 
 
 def test_register_writes_xlsx_and_pdf_and_refuses_other_files(demo_data_dir: DataDir, tmp_path: Path) -> None:

@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
                                          choice("status", "全部状态", labels.NOTICE_STATUS),
                                          choice("deadline", "答复期限不限", labels.NOTICE_DEADLINE)], **lists),
             "统计": StatisticsPage(engine, self.runner),
-            "设置": SettingsPage(engine, data_dir, self.runner),
+            "设置": SettingsPage(engine, data_dir, self.runner, self.window_state),
         }  # fmt: skip
         self._stale = set(self.pages)
 

@@ -160,3 +160,12 @@ def embedded_font_files(reader: PdfReader) -> Iterator[tuple[str, bool]]:
             font = _resolve(reference)
             descriptor = _resolve(font.get("/FontDescriptor")) if "/FontDescriptor" in font else None
             yield str(font.get("/BaseFont")), descriptor is not None and "/FontFile2" in descriptor
+
+
+def font_names(reader: PdfReader) -> set[str]:
+    """The fonts the pages use, by PostScript name without the subset tag (``ABCDEF+``)."""
+    return {
+        str(font.get_object()["/BaseFont"]).split("+")[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }

@@ -11,7 +11,14 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from models.paths import resource
-from printing.fonts import BUNDLED_FONT, DocumentFonts, document_fonts, font_file, has_glyph
+from printing.fonts import (
+    BUNDLED_FONT,
+    DocumentFonts,
+    document_fonts,
+    font_file,
+    has_glyph,
+    installed_office_fonts,
+)
 
 BUNDLED = resource(*BUNDLED_FONT)
 
@@ -116,3 +123,19 @@ def test_unusable_font_files_fall_back_to_the_bundled_font(
 def test_a_missing_folder_is_no_error(tmp_path: Path) -> None:
     fonts = document_fonts(folders=tmp_path / "no-such-folder")
     assert set(roles(fonts).values()) == {fonts.fallback}
+
+
+def test_the_settings_page_is_told_which_office_fonts_this_pc_has(
+    windows_fonts: Path, tmp_path: Path
+) -> None:
+    found = installed_office_fonts([windows_fonts, tmp_path / "no such folder"])
+    assert found == {
+        "标题（小标宋）": None,  # 黑体 stands in for it when printing, but the clerk asked for 小标宋
+        "正文（仿宋）": "simfang.ttf",
+        "一级标题（黑体）": "SIMHEI.TTF",
+        "二级标题（楷体）": "simkai.ttf",
+        "页码（宋体）": "simsun.ttc",
+    }
+    (windows_fonts / "方正小标宋简体.ttf").write_bytes(b"")
+    assert installed_office_fonts([windows_fonts])["标题（小标宋）"] == "方正小标宋简体.ttf"
+    assert set(installed_office_fonts([tmp_path / "empty"]).values()) == {None}

@@ -29,12 +29,14 @@ from sqlalchemy import Engine
 from models.entities import NoticeKind
 from models.notices import BatchIssue, iter_issue_notices, preview_print_data
 from models.paths import DataDir
+from printing.fonts import document_fonts
 from printing.notice_wording import NoticeWordings
 from printing.notices import iter_write_notice_files, iter_write_notices, notice_printables
 from printing.official_document import document_pdf
 from ui.dialogs.base import FormDialog, date_until_today
 from ui.labels import NOTICE_KIND
 from ui.pdf_preview import PdfPreview
+from ui.print_fonts import uses_office_fonts
 from ui.worker import Job, JobRunner, Progress
 
 # A change of kind, date or employer is previewed once the clerk pauses, not on every click of the calendar.
@@ -128,11 +130,12 @@ class IssueNoticesDialog(FormDialog):
         asked = self._previews
         employer_id, kind = self.previewed.currentData(), self.kind.currentData()
         issued_on: date = self.issued_on.date().toPython()
+        office_fonts = uses_office_fonts(self._window_state)
 
         def render() -> tuple[int, bytes]:
             data = preview_print_data(self._engine, employer_id, kind, issued_on)
             items = notice_printables(data, self._wordings, with_proof_of_service=False, today=issued_on)
-            return asked, document_pdf(items[0])
+            return asked, document_pdf(items[0], document_fonts(office_fonts))
 
         job = Job(render, yields_progress=False)
         job.signals.succeeded.connect(self._show_preview)
@@ -155,12 +158,13 @@ class IssueNoticesDialog(FormDialog):
         kind = self.kind.currentData()
         issued_on: date = self.issued_on.date().toPython()
         file_each, proof = self.file_each.isChecked(), self.with_proof.isChecked()
+        office_fonts = uses_office_fonts(self._window_state)
         self.target = self.choose_folder() if file_each else self._printout(kind, issued_on)
         if self.target is None:
             return None
         target = self.target
         # Everything the worker needs is read here: it never touches a widget.
-        return lambda: self._issue_and_write(kind, issued_on, target, file_each, proof)
+        return lambda: self._issue_and_write(kind, issued_on, target, file_each, proof, office_fonts)
 
     def _printout(self, kind: str, issued_on: date) -> Path:
         stamp = datetime.now().strftime("%H%M%S")
@@ -173,7 +177,7 @@ class IssueNoticesDialog(FormDialog):
         return Path(folder) if folder else None
 
     def _issue_and_write(
-        self, kind: str, issued_on: date, target: Path, file_each: bool, proof: bool
+        self, kind: str, issued_on: date, target: Path, file_each: bool, proof: bool, office_fonts: bool
     ) -> Iterator[Progress]:
         ids = [employer_id for employer_id, _ in self.employers]
         yield from iter_issue_notices(self._engine, kind, ids, issued_on, self.outcome)
@@ -182,8 +186,9 @@ class IssueNoticesDialog(FormDialog):
         write = iter_write_notice_files if file_each else iter_write_notices
         if not file_each:
             target.parent.mkdir(parents=True, exist_ok=True)
+        fonts = document_fonts(office_fonts)
         yield from write(
-            self._engine, self.outcome.notice_ids, target, self._wordings, with_proof_of_service=proof
+            self._engine, self.outcome.notice_ids, target, self._wordings, with_proof_of_service=proof, fonts=fonts
         )  # fmt: skip
 
     def _saved(self, _result: object) -> None:

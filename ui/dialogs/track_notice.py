@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from models.entities import NoticeKind, NoticeStatus
 from models.notices import NoticeHistory, notice_history
 from models.paths import DataDir
+from printing.fonts import document_fonts
 from printing.notice_wording import NoticeWordings
 from printing.notices import notice_file_name, notice_pdf
 from ui.dialogs.base import SizedDialog
@@ -24,6 +25,7 @@ from ui.dialogs.view_pdf import ViewPdfDialog
 from ui.error_dialog import show_bug
 from ui.fact_table import fact_table, shown
 from ui.labels import NOTICE_KIND, NOTICE_STATUS, SERVICE_METHOD
+from ui.print_fonts import uses_office_fonts
 from ui.worker import Job, JobRunner
 
 # Which steps each status allows (models.notices refuses the others as well).
@@ -183,9 +185,13 @@ class TrackNoticeDialog(SizedDialog):
     def show_printout(self) -> Job:
         """The notice and its 送达回证, rendered on the worker, then shown in the viewer."""
         notice_id = self.notice_id
+        office_fonts = uses_office_fonts(self._window_state)
 
         def render() -> bytes:
-            return notice_pdf(self._engine, notice_id, self._wordings, with_proof_of_service=True)
+            fonts = document_fonts(office_fonts)
+            return notice_pdf(
+                self._engine, notice_id, self._wordings, with_proof_of_service=True, fonts=fonts
+            )
 
         job = Job(render, yields_progress=False)
         job.signals.succeeded.connect(self._show_pdf)

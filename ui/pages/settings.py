@@ -1,11 +1,12 @@
-"""设置: the office's identity and rules (kept in the database), where the data lives, and a backup."""
+"""设置: the office's identity and rules (kept in the database), this PC's print fonts (window.ini), where
+the data lives, and a backup."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -32,6 +33,8 @@ from models.registers import (
     federation_settings,
     update_federation_settings,
 )
+from printing.fonts import installed_office_fonts
+from ui.print_fonts import set_uses_office_fonts, uses_office_fonts
 from ui.worker import Job, JobRunner
 
 
@@ -39,13 +42,19 @@ class SettingsPage(QWidget):
     settings_saved = Signal()
 
     def __init__(
-        self, engine: Engine, data_dir: DataDir, runner: JobRunner, parent: QWidget | None = None
+        self,
+        engine: Engine,
+        data_dir: DataDir,
+        runner: JobRunner,
+        window_state: QSettings,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("page_settings")
         self._engine = engine
         self._data_dir = data_dir
         self._runner = runner
+        self._window_state = window_state
         heading = QLabel("设置")
         heading.setObjectName("pageTitle")
 
@@ -100,6 +109,17 @@ class SettingsPage(QWidget):
             rules_form.addRow(label, self.number_formats[field])
         rules_form.addRow("", self.number_example)
 
+        printing = QGroupBox("打印（本机的设置）")
+        printing_layout = QVBoxLayout(printing)
+        self.office_fonts = QCheckBox(
+            "使用本机安装的方正小标宋、仿宋、黑体、楷体、宋体（没有的用程序自带字体）"
+        )
+        self.office_fonts_found = QLabel()
+        self.office_fonts_found.setObjectName("hint")
+        self.office_fonts_found.setWordWrap(True)
+        printing_layout.addWidget(self.office_fonts)
+        printing_layout.addWidget(self.office_fonts_found)
+
         storage = QGroupBox("数据")
         storage_layout = QFormLayout(storage)
         self.location = QLabel(str(data_dir.database))
@@ -119,6 +139,7 @@ class SettingsPage(QWidget):
         layout.addWidget(heading)
         layout.addWidget(office)
         layout.addWidget(rules)
+        layout.addWidget(printing)
         layout.addLayout(buttons)
         layout.addWidget(storage)
         layout.addStretch(1)
@@ -136,6 +157,8 @@ class SettingsPage(QWidget):
         self.non_public_threshold.setValue(settings.non_public_staff_threshold)
         for field, edit in self.number_formats.items():
             edit.setText(getattr(settings, field))
+        self.office_fonts.setChecked(uses_office_fonts(self._window_state))
+        self.office_fonts_found.setText(_office_fonts_summary(installed_office_fonts()))
         self.message.clear()
 
     def _show_number_example(self) -> None:
@@ -153,6 +176,7 @@ class SettingsPage(QWidget):
         self.number_example.setText("今年第一号将是：" + "　".join(examples))
 
     def save(self) -> None:
+        set_uses_office_fonts(self._window_state, self.office_fonts.isChecked())
         settings = FederationSettings(
             name=self.name.text(),
             short_name=self.short_name.text(),
@@ -193,3 +217,15 @@ class SettingsPage(QWidget):
 
     def _backup_failed(self, message: str) -> None:
         QMessageBox.warning(self, "备份失败", message)
+
+
+def _office_fonts_summary(found: dict[str, str | None]) -> str:
+    """What this PC has, so the clerk knows why a printout looks the way it does."""
+    have = [f"{role} {file_name}" for role, file_name in found.items() if file_name]
+    missing = [role for role, file_name in found.items() if not file_name]
+    parts = []
+    if have:
+        parts.append("本机有：" + "、".join(have))
+    if missing:
+        parts.append("本机没有：" + "、".join(missing) + "，打印时用程序自带字体代替")
+    return "。".join(parts) + "。"
