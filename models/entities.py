@@ -101,6 +101,24 @@ class UnionEventKind(StrEnum):
     TRANSFERRED_IN = "transferred_in"  # 组织关系转入
 
 
+class MembershipChangeKind(StrEnum):
+    """The same words as MemberStatus for leaving, so a change row's kind is the status it left the member in."""
+
+    WITHDRAWN = "withdrawn"  # 退会
+    TRANSFERRED_OUT = "transferred_out"  # 转出
+    REJOINED = "rejoined"  # back to 在会 after leaving: counts as joining again
+
+
+class TaskRule(StrEnum):
+    """Why an employer was proposed as an organising task (DOMAIN.md part 1); a task may meet several."""
+
+    STAFF = "staff"  # staff at or over the federation's staff threshold (100)
+    ABOVE_SCALE = "above_scale"  # 规模以上
+    DEPUTY_LINKED = "deputy_linked"  # 两代表一委员
+    NON_PUBLIC = "non_public"  # non-public with staff at or over the non-public threshold (50)
+    NEW_EMPLOYMENT_FORMS = "new_employment_forms"  # employs 货车司机, 快递员 …
+
+
 class RecycledKind(StrEnum):
     MEMBER = "member"
 
@@ -369,9 +387,71 @@ class OrganizingTask(Record, Base):
     first_level_union_id: Mapped[int] = mapped_column(ForeignKey("first_level_union.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=TaskStatus.NOT_STARTED)
     status_reason: Mapped[str | None] = mapped_column(Text)  # required by 暂缓 / 注销
+    # Which TaskRule values proposed it, comma-separated in their enum order; NULL when added by hand.
+    rules: Mapped[str | None] = mapped_column(String(100))
+    # The "四清": how many staff, where they work, why there is no union yet, the plan and its date.
+    staff_found: Mapped[int | None] = mapped_column(Integer)
+    workplace: Mapped[str | None] = mapped_column(String(200))
+    why_no_union: Mapped[str | None] = mapped_column(Text)
+    plan: Mapped[str | None] = mapped_column(Text)
+    planned_on: Mapped[date | None] = mapped_column(Date)
+    # Set when the task closes: by hand, or by itself when a union is registered for the employer.
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    founded_union_id: Mapped[int | None] = mapped_column(ForeignKey("union.id", ondelete="SET NULL"))
 
     employer: Mapped[Employer] = relationship()
     first_level_union: Mapped[FirstLevelUnion] = relationship()
+    progress: Mapped[list[TaskProgress]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", order_by="TaskProgress.noted_on"
+    )
+
+
+class TaskProgress(Record, Base):
+    """A monthly progress note on an organising task (what was done, by whom)."""
+
+    __tablename__ = "task_progress"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("organizing_task.id", ondelete="CASCADE"), index=True)
+    noted_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text)
+
+    task: Mapped[OrganizingTask] = relationship(back_populates="progress")
+
+
+class OrganizingTarget(Record, Base):
+    """The year's target of a first-level union: how many new unions and new members (a setting)."""
+
+    __tablename__ = "organizing_target"
+    __table_args__ = (
+        UniqueConstraint("first_level_union_id", "year", name="uq_organizing_target_union_year"),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_plausible"),
+        CheckConstraint("new_unions >= 0 AND new_members >= 0", name="not_negative"),
+    )
+
+    first_level_union_id: Mapped[int] = mapped_column(
+        ForeignKey("first_level_union.id", ondelete="CASCADE"), index=True
+    )
+    year: Mapped[int]
+    new_unions: Mapped[int] = mapped_column(default=0)
+    new_members: Mapped[int] = mapped_column(default=0)
+
+    first_level_union: Mapped[FirstLevelUnion] = relationship()
+
+
+class MembershipChange(Record, Base):
+    """A member leaving (退会, 转出) or coming back to 在会, with its date.
+
+    The member row holds the present state (status, left_on); these rows keep every change, so the figures
+    of a past period stay right after a member who left rejoins. A member's first joining is
+    ``Member.joined_on`` and has no row here.
+    """
+
+    __tablename__ = "membership_change"
+    __table_args__ = (one_of("kind", MembershipChangeKind),)
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    happened_on: Mapped[date] = mapped_column(Date, index=True)
 
 
 class Notice(Record, Base):
