@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import TableClause, column, table
 from sqlalchemy.sql.elements import ColumnElement
 
+from models.database import in_ids
 from models.entities import (
     TRIGRAM_INDEX,
     Employer,
@@ -352,6 +353,10 @@ LISTINGS: dict[str, Listing] = {
         scope=due_without_union(),
     ),
 }
+
+# Every list can be narrowed to given records: the records behind a figure of 统计 open this way.
+for _listing in LISTINGS.values():
+    _listing.filters.setdefault("ids", lambda ids, id_column=_listing.id_column: in_ids(id_column, ids))
 
 
 def _escape_like(text: str) -> str:
