@@ -1,12 +1,12 @@
-"""``backup FILE`` and ``restore FILE``."""
+"""``backup FILE``, ``restore FILE`` and ``backups`` (the list of backups to restore from)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from commands.output import EXIT_DONE, EXIT_ENVIRONMENT, Reporter
-from models.backups import backup_database, restore_database
-from models.database import opened
+from models.backups import backup_counts, backup_database, list_backups, restore_database
+from models.database import lock_data_dir, opened, start_database
 from models.paths import DataDir
 from models.registers import record_counts
 
@@ -30,6 +30,43 @@ def add_parsers(subparsers, parent) -> None:
     )
     restore.add_argument("file", type=Path, metavar="FILE", help="要恢复的备份文件")
     restore.set_defaults(run=run_restore)
+    listing = subparsers.add_parser(
+        "backups",
+        parents=[parent],
+        help="列出自动备份和手工放入备份文件夹的备份",
+        description="最新的在前：时间、类型、大小、会员数和路径。恢复时把路径交给 restore。",
+    )
+    listing.set_defaults(run=run_list)
+
+
+KIND_NAMES = {
+    "daily": "每日",
+    "monthly": "每月",
+    "on_close": "关闭时",
+    "before_import": "导入前",
+    "before_upgrade": "升级前",
+    "replaced": "恢复前",
+    "other": "其他",
+}
+
+
+def run_list(args, data_dir: DataDir, reporter: Reporter) -> int:
+    found = list_backups(data_dir)
+    rows = []
+    for backup in found:
+        counts = backup_counts(backup.path)
+        members = counts.members if counts else None
+        reporter.say(
+            f"{backup.taken_at:%Y-%m-%d %H:%M}  {KIND_NAMES[backup.kind]:<4}  {backup.size / 1_048_576:7.1f} MB  "
+            f"会员 {'—' if members is None else f'{members:,}'}  {backup.path}"
+        )
+        rows.append(
+            {"path": str(backup.path), "kind": backup.kind, "taken_at": backup.taken_at, "bytes": backup.size,
+             "members": members}
+        )  # fmt: skip
+    if not found:
+        reporter.say("没有找到备份。")
+    return reporter.finish(EXIT_DONE, {"backups": rows})
 
 
 def run_backup(args, data_dir: DataDir, reporter: Reporter) -> int:
@@ -45,9 +82,14 @@ def run_backup(args, data_dir: DataDir, reporter: Reporter) -> int:
 
 def run_restore(args, data_dir: DataDir, reporter: Reporter) -> int:
     source = args.file.expanduser().resolve()
-    result = restore_database(data_dir, source)
-    with opened(data_dir) as engine:  # upgrades a backup made by an older release
-        counts = record_counts(engine)
+    # The lock for the whole restore: a window open on this folder must not keep writing the old file.
+    with lock_data_dir(data_dir):
+        result = restore_database(data_dir, source)
+        engine = start_database(data_dir)  # upgrades a backup made by an older release
+        try:
+            counts = record_counts(engine)
+        finally:
+            engine.dispose()
     if result.replaced_copy:
         reporter.say(f"原数据库已另存为 {result.replaced_copy}。")
     reporter.say(

@@ -7,6 +7,7 @@ needs to react to a condition tests the exception type, never the text.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -48,8 +49,61 @@ class DatabaseBusy(DatabaseError):
     """Another program holds the database."""
 
 
+class DatabaseInUse(DatabaseBusy):
+    """Another copy of the program (on this PC or another one) has the data folder open."""
+
+
+class DatabaseSetAside(DatabaseDamaged):
+    """The database was damaged: it was moved aside (never deleted) and a backup can replace it."""
+
+    def __init__(self, message: str, damaged: object, moved_to: object, newest_backup: object | None) -> None:
+        super().__init__(message)
+        self.damaged = damaged  # the path the database had
+        self.moved_to = moved_to  # where it is now
+        self.newest_backup = newest_backup  # a models.backups.BackupFile, or None when no good one exists
+
+
 class DataDirUnusable(KnownError):
     """The data folder cannot be created or written."""
+
+
+# Python maps Windows' own codes onto these (ERROR_DISK_FULL -> ENOSPC, ERROR_SHARING_VIOLATION and
+# ERROR_LOCK_VIOLATION -> EACCES), so one table serves both systems; strerror would be English.
+_OS_REASONS = {
+    errno.ENOSPC: "磁盘空间已满",
+    errno.EACCES: "没有写入权限，或文件正被其他程序占用",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "所在的磁盘或文件夹是只读的",
+    errno.ENOENT: "文件夹不存在",
+    errno.ENOTDIR: "路径中有同名文件挡住了文件夹",
+}
+
+# SQLite's result codes (sqlite3.Error.sqlite_errorcode & 0xFF, its primary code).
+_SQLITE_REASONS = {
+    5: "数据库正被其他程序使用（已锁定）",  # SQLITE_BUSY
+    6: "数据库正被其他程序使用（已锁定）",  # SQLITE_LOCKED
+    8: "数据库文件或所在文件夹是只读的",  # SQLITE_READONLY
+    10: "读写磁盘出错",  # SQLITE_IOERR
+    11: "数据库文件已损坏",  # SQLITE_CORRUPT
+    13: "磁盘空间已满",  # SQLITE_FULL
+    14: "无法打开数据库文件",  # SQLITE_CANTOPEN
+    26: "不是数据库文件",  # SQLITE_NOTADB
+}
+
+
+def os_reason(error: OSError) -> str:
+    """Why a file operation failed, in words the clerk understands."""
+    return _OS_REASONS.get(error.errno or 0) or error.strerror or str(error)
+
+
+def sqlite_reason(error: Exception) -> str | None:
+    """Why SQLite refused, for the conditions of the world (busy, read-only, disk full, damaged); None for
+    anything else, which is a bug."""
+    error = getattr(error, "orig", None) or error  # SQLAlchemy wraps the sqlite3 exception
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    return _SQLITE_REASONS.get(code & 0xFF)
 
 
 def refuse_future_date(when: date | None, label: str, field: str) -> None:
@@ -69,7 +123,7 @@ def writing_file(target: object) -> Iterator[None]:
     try:
         yield
     except OSError as error:
-        reason = error.strerror or str(error)
+        reason = os_reason(error)
         raise FileNotWritable(
             f"无法写入“{target}”：{reason}。如果该文件正在其他程序（如 PDF 阅读器、Excel）中打开，请关闭后重试。"
         ) from error

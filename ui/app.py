@@ -1,18 +1,30 @@
-"""Starting the window: the application object, fonts, style, the error dialog, the database."""
+"""Starting the window: the application object, fonts, style, the error dialog, the database.
+
+Before the window exists the data folder is taken for this copy of the program (a second copy is
+refused), a network or synced location is warned about, and a damaged database is moved aside with the
+newest good backup offered in its place. After a restore the window is built anew on the restored
+database, so no page and no engine of the old one is left to write.
+"""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Slot
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from sqlalchemy import Engine
 
-from models.database import open_database
-from models.errors import KnownError
-from models.paths import DataDir, ensure_data_dir, resource
-from ui.error_dialog import install_excepthook, start_log
+from models.backups import BackupTaken, back_up_if_due, restore_database
+from models.database import lock_data_dir, start_database
+from models.errors import DatabaseSetAside, KnownError
+from models.paths import DataDir, ensure_data_dir, location_risk, resource
+from ui.error_dialog import install_excepthook, show_bug, start_log
 from ui.fonts import set_interface_font
 from ui.main_window import MainWindow
+from ui.worker import Job
+
+TITLE = "工会组建工作台"
 
 
 def load_qt_chinese(app: QApplication) -> QTranslator:
@@ -26,7 +38,7 @@ def load_qt_chinese(app: QApplication) -> QTranslator:
 
 def create_application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("工会组建工作台")
+    app.setApplicationName(TITLE)
     app.setOrganizationName("UnionDesk")
     load_qt_chinese(app)
     set_interface_font(app)
@@ -34,20 +46,162 @@ def create_application() -> QApplication:
     return app
 
 
+# --- what the clerk is told or asked before the window exists (a test replaces these) -------------------
+
+
+def refuse_start(message: str) -> None:
+    QMessageBox.critical(None, f"{TITLE}无法启动", message)
+
+
+def warn(title: str, message: str) -> None:
+    QMessageBox.warning(None, title, message)
+
+
+def ask_about_damaged(error: DatabaseSetAside) -> tuple[str, Path | None]:
+    """The database was damaged and moved aside: restore the newest good backup, another file, start
+    with an empty database, or quit. Returns ("restore", path), ("empty", None) or ("quit", None)."""
+    newest = error.newest_backup
+    text = f"数据库已损坏，已移到：\n{error.moved_to}\n（没有删除）。"
+    if newest is not None:
+        text += (
+            f"\n\n最新的完好备份是 {newest.taken_at:%Y-%m-%d %H:%M} 的备份：\n{newest.path}\n\n要用它恢复吗？"
+        )
+    else:
+        text += "\n\n没有找到完好的备份。"
+    box = QMessageBox(QMessageBox.Icon.Warning, "数据库已损坏", text)
+    use_newest = box.addButton("用这个备份恢复", QMessageBox.ButtonRole.AcceptRole) if newest else None
+    other = box.addButton("选择其他备份文件…", QMessageBox.ButtonRole.ActionRole)
+    empty = box.addButton("新建空数据库", QMessageBox.ButtonRole.DestructiveRole)
+    quit_button = box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(use_newest or quit_button)
+    box.exec()
+    clicked = box.clickedButton()
+    if use_newest is not None and clicked is use_newest:
+        return "restore", newest.path
+    if clicked is other:
+        name, _ = QFileDialog.getOpenFileName(
+            None, "选择备份文件", "", "数据库备份 (*.sqlite3);;所有文件 (*)"
+        )
+        return ("restore", Path(name)) if name else ("quit", None)
+    if clicked is empty:
+        return "empty", None
+    return "quit", None
+
+
+# --- the start ------------------------------------------------------------------------------------------
+
+
+def open_for_window(data_dir: DataDir) -> Engine | None:
+    """The engine the window works on; None when the clerk chose to quit or the database cannot be used
+    (the clerk has been told why)."""
+    while True:
+        try:
+            return start_database(data_dir)
+        except DatabaseSetAside as damaged:
+            if not replace_damaged(data_dir, damaged):
+                return None
+            # and open what was restored, or (the clerk chose so) a new database
+        except KnownError as exc:
+            refuse_start(exc.message)
+            return None
+
+
+def replace_damaged(data_dir: DataDir, damaged: DatabaseSetAside) -> bool:
+    """Ask until a backup is restored or the clerk chooses an empty database (True) or to quit (False)."""
+    while True:
+        choice, backup = ask_about_damaged(damaged)
+        if choice == "quit":
+            return False
+        if choice == "empty":
+            return True
+        try:
+            restore_database(data_dir, backup)
+            return True
+        except KnownError as exc:  # a bad backup changes nothing: the clerk may choose another
+            warn("无法恢复", exc.message)
+
+
+class StartupBackup(QObject):
+    """The day's first backup, on the worker once the window shows; says once if it went elsewhere."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+
+    def start(self) -> Job:
+        data_dir = self._window.data_dir
+        job = Job(lambda: back_up_if_due(data_dir), yields_progress=False)
+        job.signals.succeeded.connect(self._done)
+        job.signals.known_error.connect(self._failed)
+        job.signals.crashed.connect(self._crashed)
+        return self._window.runner.start(job)
+
+    @Slot(object)
+    def _done(self, taken: BackupTaken | None) -> None:
+        if taken is None:
+            return
+        self._window.statusBar().showMessage(f"已自动备份数据库：{taken.path}", 15_000)
+        if taken.note:
+            QMessageBox.information(self._window, "自动备份", taken.note)
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        # Not a reason to stop the work: the clerk is told, and the next start tries again.
+        QMessageBox.warning(self._window, "自动备份失败", message)
+
+    @Slot(str)
+    def _crashed(self, details: str) -> None:
+        show_bug(details, self._window)
+
+
+class ReopenAfterRestore(QObject):
+    """Closes the window when a backup has been restored, so that ``run_window`` builds a new one."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.requested = False
+        self._window = window
+        window.pages["设置"].database_restored.connect(self.reopen)
+
+    @Slot(object)
+    def reopen(self, _result: object = None) -> None:
+        self.requested = True
+        self._window.close()
+
+
 def run_window(data_dir: DataDir) -> int:
     """Open the main window on the database in ``data_dir``; returns the exit code."""
     app = create_application()
     try:
         ensure_data_dir(data_dir)
-        start_log(data_dir)
-        engine = open_database(data_dir)
+        lock = lock_data_dir(data_dir)
     except KnownError as exc:
-        QMessageBox.critical(None, "工会组建工作台无法启动", exc.message)
+        refuse_start(exc.message)
         return 2
-    install_excepthook()
-    window = MainWindow(engine, data_dir)
-    window.show()
-    QTimer.singleShot(0, window.offer_demo_data)
-    code = app.exec()
-    engine.dispose()
-    return code
+    start_log(data_dir)  # after the lock: a refused second copy must not write into the first one's log
+    try:
+        if risk := location_risk(data_dir.root):
+            warn("数据文件夹的位置有风险", risk.message)
+        install_excepthook()
+        return _run_windows(app, data_dir)
+    finally:
+        lock.release()
+
+
+def _run_windows(app: QApplication, data_dir: DataDir) -> int:
+    """One window after another: a restore closes the window, and the next opens on the restored data."""
+    while True:
+        engine = open_for_window(data_dir)
+        if engine is None:
+            return 2
+        window = MainWindow(engine, data_dir)
+        reopen = ReopenAfterRestore(window)
+        window.show()
+        QTimer.singleShot(0, StartupBackup(window).start)
+        QTimer.singleShot(0, window.offer_demo_data)
+        code = app.exec()
+        window.runner.wait_all()
+        engine.dispose()
+        if not reopen.requested:
+            return code
+        window.deleteLater()
