@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from commands import backup, check, demo, exports, imports, notices, records
+from commands import backup, check, demo, exports, imports, notices, records, report
 from commands.output import EXIT_ENVIRONMENT, EXIT_REFUSED, Reporter
 from commands.parser import ChineseArgumentParser, common_options
 from models.errors import InvalidInput, KnownError
@@ -27,6 +27,7 @@ def build_parser() -> ChineseArgumentParser:
     notices.add_parsers(subparsers, parent)
     exports.add_parsers(subparsers, parent)
     imports.add_parsers(subparsers, parent)
+    report.add_parser(subparsers, parent)
     return parser
 
 

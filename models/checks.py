@@ -11,8 +11,17 @@ from sqlalchemy.exc import DBAPIError
 
 from models import codes
 from models.database import reading
-from models.entities import TRIGRAM_INDEX, Employer, FirstLevelUnion, Member, Union
+from models.entities import (
+    TRIGRAM_INDEX,
+    Employer,
+    FirstLevelUnion,
+    Member,
+    MembershipChangeKind,
+    MemberStatus,
+    Union,
+)
 from models.errors import CodeError
+from models.labels import MEMBER_STATUS, MEMBERSHIP_CHANGE
 
 
 @dataclass
@@ -42,6 +51,7 @@ PROBLEM_KINDS = (
     "employer_credit_code",
     "union_credit_code",
     "first_level_union_credit_code",
+    "membership_history",
 )
 
 
@@ -70,8 +80,38 @@ def _check_trigram_index(report: CheckReport, connection) -> None:
         report.add("search_index", f"会员搜索索引与会员记录不一致（{exc.orig}）")
 
 
+# Each member's latest change (by date, then by the order written: a rejoining on the day of a leaving comes
+# after it) beside the member's present state; the rows where the two disagree.
+_HISTORY_MISMATCHES = f"""
+WITH latest AS (
+    SELECT member_id, kind, happened_on,
+           row_number() OVER (PARTITION BY member_id ORDER BY happened_on DESC, id DESC) AS n
+    FROM membership_change
+)
+SELECT m.id, m.status, m.left_on, latest.kind, latest.happened_on
+FROM member AS m LEFT JOIN latest ON latest.member_id = m.id AND latest.n = 1
+WHERE CASE WHEN m.status = '{MemberStatus.ACTIVE.value}'
+           THEN latest.kind IS NOT NULL AND latest.kind != '{MembershipChangeKind.REJOINED.value}'
+           ELSE latest.kind IS NULL OR latest.kind != m.status OR latest.happened_on IS NOT m.left_on END
+ORDER BY m.id
+"""
+
+
+def _check_membership_history(report: CheckReport, connection) -> None:
+    """The member row holds the present state and membership_change every change with its date: a member
+    who left must have as latest change that leaving on its date, an active member no leaving as latest."""
+    for member_id, status, left_on, kind, happened_on in connection.exec_driver_sql(_HISTORY_MISMATCHES):
+        now = MEMBER_STATUS[status] + (f"（{left_on}）" if left_on else "")
+        if kind is None:
+            last = "没有转出、退会记录"
+        else:
+            last = f"最近的进出记录为{MEMBERSHIP_CHANGE[kind]}（{happened_on}）"
+        report.add("membership_history", f"会员 #{member_id}：状态为{now}，但{last}")
+
+
 def check_database(engine: Engine) -> CheckReport:
-    """Run SQLite's integrity and foreign-key checks and re-validate every stored code."""
+    """Run SQLite's integrity and foreign-key checks, re-validate every stored code, and compare each
+    member's state with its history of leaving and rejoining."""
     report = CheckReport(problems=Counter(dict.fromkeys(PROBLEM_KINDS, 0)))
     with engine.connect() as connection:
         for (line,) in connection.exec_driver_sql("PRAGMA integrity_check"):
@@ -80,6 +120,7 @@ def check_database(engine: Engine) -> CheckReport:
         for table, rowid, parent, _ in connection.exec_driver_sql("PRAGMA foreign_key_check"):
             report.add("foreign_keys", f"{table} 第 {rowid} 行引用了不存在的 {parent} 记录")
         _check_trigram_index(report, connection)
+        _check_membership_history(report, connection)
     with reading(engine) as s, s.begin():
         _recheck(
             report,

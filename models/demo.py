@@ -13,11 +13,12 @@ import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, insert, select, update
 
 from models import codes
+from models.database import in_values
 from models.entities import (
     Employer,
     EmployerClass,
@@ -29,9 +30,14 @@ from models.entities import (
     HouseholdType,
     JoinChannel,
     Member,
+    MembershipChange,
+    MembershipChangeKind,
     MemberStatus,
+    OrganizingTarget,
     OrganizingTask,
     StaffCountSource,
+    TaskProgress,
+    TaskRule,
     TaskStatus,
     Union,
     UnionKind,
@@ -39,9 +45,11 @@ from models.entities import (
 )
 from models.errors import InvalidInput, KnownError
 from models.registers import database_is_empty
+from models.tasks import rules_met
 
 Progress = tuple[int, int, str]
 MEMBERSHIP_RATE = 0.78
+REJOIN_EVERY = 200  # of the members who left, about one in 200 has come back
 
 
 class DatabaseNotEmpty(KnownError):
@@ -233,10 +241,12 @@ def generate_demo(engine: Engine, plan: DemoPlan) -> Iterator[Progress]:
         unions = _insert_unions(connection, rng, ids, plan, groups)
         _insert_tasks(connection, rng, plan, employers, unions)
         done = plan.employers
-        for rows in _member_batches(rng, ids, plan, unions, batch):
+        changes: list[tuple[str, str, date]] = []
+        for rows in _member_batches(rng, ids, plan, unions, batch, changes):
             connection.execute(insert(Member), rows)
             done += len(rows)
             yield done, total, f"正在生成会员 {done - plan.employers:,}/{plan.members:,}"
+        _insert_membership_changes(connection, changes)
     yield total, total, "演示数据已生成"
 
 
@@ -395,35 +405,116 @@ def _insert_unions(connection, rng, ids, plan: DemoPlan, groups: list[list[dict]
 
 
 def _insert_tasks(connection, rng, plan: DemoPlan, employers: list[dict], unions: list[dict]) -> None:
-    """A task this year for every employer the rules name that still has no active union."""
+    """A task this year for every employer the rules name that still has no active union, with the rules
+    it met, "四清" facts and progress notes for the tasks under way, and each first-level union's target.
+
+    ``rng`` draws one status per task for the employers the first rules named, exactly as before new forms
+    of employment became a rule, so the members generated after the tasks stay the same for a seed;
+    everything else comes from a generator of its own.
+    """
+    own = random.Random(f"{plan.seed}-tasks")
     covered = {eid for u in unions if u["status"] == "active" for eid in u["employer_ids"]}
+    thresholds = connection.execute(
+        select(Federation.staff_threshold, Federation.non_public_staff_threshold)
+    ).one()
     statuses = ((TaskStatus.NOT_STARTED, 35), (TaskStatus.MOBILIZING, 35), (TaskStatus.PREPARING, 25),
                 (TaskStatus.DEFERRED, 5))  # fmt: skip
     rows = []
     for e in employers:
-        due = (
-            e["staff_count"] >= 100
-            or e["above_scale"]
-            or e["deputy_linked"]
-            or (e["employer_class"] == EmployerClass.NON_PUBLIC and e["staff_count"] >= 50)
-        )
-        if e["id"] in covered or not due:
+        rules = rules_met(
+            e["staff_count"], e["employer_class"], e["above_scale"], e["deputy_linked"],
+            e["new_employment_forms"], *thresholds,
+        )  # fmt: skip
+        if e["id"] in covered or not rules:
             continue
-        status = _weighted(rng, statuses)
-        rows.append(
+        status = _weighted(rng if set(rules) != {TaskRule.NEW_EMPLOYMENT_FORMS} else own, statuses)
+        rows.append(_task_row(own, plan, e, rules, status))
+    if not rows:
+        return
+    task_ids = list(connection.scalars(insert(OrganizingTask).returning(OrganizingTask.id), rows))
+    notes = [
+        note
+        for row, task_id in zip(rows, task_ids, strict=True)
+        for note in _task_notes(own, plan, row, task_id)
+    ]
+    if notes:
+        connection.execute(insert(TaskProgress), notes)
+    _insert_targets(connection, own, plan, rows)
+
+
+DEMO_WHY_NO_UNION = (
+    "单位负责人对建会认识不足，担心增加用工成本", "职工流动性大，以劳务派遣用工为主", "单位成立不久，尚未明确专人负责",
+    "职工分散在各个项目工地，难以集中开会", "企业经营困难，暂无精力组织建会",
+)  # fmt: skip
+DEMO_PLANS = (
+    "在街道工会指导下召开会员大会，选举产生工会委员会", "先发展会员，条件成熟后与周边企业组建联合工会",
+    "结合两代表一委员走访推动，年内完成建会", "召开职工大会，选举工会委员会和经费审查委员会",
+)  # fmt: skip
+DEMO_NOTES = (
+    "走访单位，向负责人宣讲《工会法》和建会政策", "召开职工座谈会，了解职工入会意愿", "单位同意启动建会，成立筹备组",
+    "指导单位拟定工会筹备方案", "发放入会申请书，收回{n}份", "协调单位落实工会活动场所",
+    "电话联系单位负责人，约定再次走访时间",
+)  # fmt: skip
+
+
+def _task_row(own: random.Random, plan: DemoPlan, e: dict, rules: tuple[str, ...], status: str) -> dict:
+    """A task created in the last four months; those under way know some or all of the "四清"."""
+    created = datetime.combine(plan.today - timedelta(days=own.randrange(0, 120)), time(9)) + timedelta(
+        minutes=own.randrange(480)
+    )
+    row = {
+        **_stamp(), "created_at": created, "updated_at": created,
+        "employer_id": e["id"], "year": plan.today.year, "first_level_union_id": e["first_level_union_id"],
+        "status": status, "rules": ",".join(rules),
+        "status_reason": "企业正在进行破产重整，待重整完成后推进" if status == TaskStatus.DEFERRED else None,
+        # Every row has every key: one executemany takes them all.
+        "staff_found": None, "workplace": None, "why_no_union": None, "plan": None, "planned_on": None,
+    }  # fmt: skip
+    if own.random() < (0.2 if status == TaskStatus.NOT_STARTED else 0.8):
+        planned = min(plan.today + timedelta(days=own.randrange(15, 240)), date(plan.today.year, 12, 31))
+        row.update(
+            staff_found=max(1, round(e["staff_count"] * own.uniform(0.85, 1.1))),
+            workplace=e["address"],
+            why_no_union=own.choice(DEMO_WHY_NO_UNION),
+            plan=own.choice(DEMO_PLANS) if status != TaskStatus.NOT_STARTED else None,
+            planned_on=planned if status == TaskStatus.PREPARING else None,
+        )
+    return row
+
+
+def _task_notes(own: random.Random, plan: DemoPlan, row: dict, task_id: int) -> list[dict]:
+    """Roughly monthly notes on a task under way since it was created; some have gone quiet."""
+    if row["status"] not in (TaskStatus.MOBILIZING, TaskStatus.PREPARING):
+        return []
+    start = row["created_at"].date()
+    notes = []
+    for n in range(own.randrange(0, 5)):
+        noted_on = start + timedelta(days=n * 30 + own.randrange(0, 20))
+        if noted_on > plan.today:
+            break
+        text = own.choice(DEMO_NOTES).format(n=own.randrange(5, 60))
+        notes.append({**_stamp(), "task_id": task_id, "noted_on": noted_on, "note": text})
+    return notes
+
+
+def _insert_targets(connection, own: random.Random, plan: DemoPlan, tasks: list[dict]) -> None:
+    """This year's target of each first-level union: about half its tasks, some 40–80 members each."""
+    owned: dict[int, int] = {}
+    for task in tasks:
+        owned[task["first_level_union_id"]] = owned.get(task["first_level_union_id"], 0) + 1
+    targets = []
+    for first_level_union_id in connection.scalars(select(FirstLevelUnion.id)):
+        new_unions = max(1, round(owned.get(first_level_union_id, 0) * own.uniform(0.4, 0.6)))
+        targets.append(
             {
                 **_stamp(),
-                "employer_id": e["id"],
+                "first_level_union_id": first_level_union_id,
                 "year": plan.today.year,
-                "first_level_union_id": e["first_level_union_id"],
-                "status": status,
-                "status_reason": "企业正在进行破产重整，待重整完成后推进"
-                if status == TaskStatus.DEFERRED
-                else None,
+                "new_unions": new_unions,
+                "new_members": new_unions * own.randrange(4, 9) * 10,
             }
         )
-    if rows:
-        connection.execute(insert(OrganizingTask), rows)
+    connection.execute(insert(OrganizingTarget), targets)
 
 
 def _members_per_union(plan: DemoPlan, unions: list[dict]) -> list[int]:
@@ -438,8 +529,15 @@ def _members_per_union(plan: DemoPlan, unions: list[dict]) -> list[int]:
     return counts
 
 
-def _member_batches(rng, ids, plan: DemoPlan, unions: list[dict], batch: int) -> Iterator[list[dict]]:
+def _member_batches(
+    rng, ids, plan: DemoPlan, unions: list[dict], batch: int, changes: list[tuple[str, str, date]]
+) -> Iterator[list[dict]]:
+    """The member rows, a batch at a time; each leaving and rejoining is added to ``changes`` as
+    (ID number, kind, date)."""
     rows: list[dict] = []
+    # Rejoining dates come from their own generator, so the members stay those of the same seed before.
+    comebacks = random.Random(plan.seed + 1)
+    leavers, comeback_due = 0, False
     new_forms = rng.random
     join_end = min(plan.today, date(2025, 12, 31))
     for union, count in zip(unions, _members_per_union(plan, unions), strict=True):
@@ -456,11 +554,23 @@ def _member_batches(rng, ids, plan: DemoPlan, unions: list[dict], batch: int) ->
             elif roll < 0.08:
                 status, left = MemberStatus.WITHDRAWN, _random_date(rng, joined, plan.today)
             flexible = new_forms() < 0.04
+            name = _person_name(rng)  # drawn in the order they always were: a seed gives the same people
+            id_number = _id_number(rng, ids, born)
+            if left is not None:
+                changes.append((id_number, status, left))
+                leavers += 1
+                # The first leaver who can and one in REJOIN_EVERY after come back (into a union still
+                # active, as the program requires), so even a small demo holds every case.
+                comeback_due = comeback_due or leavers % REJOIN_EVERY == 1
+                if comeback_due and left < plan.today and union["status"] == "active":
+                    back = _random_date(comebacks, left + timedelta(days=1), plan.today)
+                    changes.append((id_number, MembershipChangeKind.REJOINED, back))
+                    status, left, comeback_due = MemberStatus.ACTIVE, None, False
             rows.append(
                 {
                     **_stamp(),
-                    "name": _person_name(rng),
-                    "id_number": _id_number(rng, ids, born),
+                    "name": name,
+                    "id_number": id_number,
                     "ethnicity": _weighted(rng, ETHNICITIES),
                     "political_status": _weighted(rng, POLITICAL),
                     "education": _weighted(rng, EDUCATION),
@@ -480,3 +590,22 @@ def _member_batches(rng, ids, plan: DemoPlan, unions: list[dict], batch: int) ->
                 rows = []
     if rows:
         yield rows
+
+
+def _insert_membership_changes(connection, changes: list[tuple[str, str, date]]) -> None:
+    """The change rows of the members who left (and of those who came back), found by ID number."""
+    if not changes:
+        return
+    numbers = list(dict.fromkeys(number for number, _, _ in changes))
+    member_ids = dict(
+        connection.execute(
+            select(Member.id_number, Member.id).where(in_values(Member.id_number, numbers))
+        ).all()
+    )
+    connection.execute(
+        insert(MembershipChange),
+        [
+            {**_stamp(), "member_id": member_ids[number], "kind": kind, "happened_on": day}
+            for number, kind, day in changes
+        ],
+    )

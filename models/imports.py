@@ -50,13 +50,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from models.backups import backup_database, stamped_path
+from models.backups import take_backup
 from models.entities import (
     Employer,
     EmploymentForm,
     FirstLevelUnion,
     JoinChannel,
     Member,
+    MembershipChangeKind,
     MemberStatus,
     StaffCountSource,
     Union,
@@ -67,6 +68,7 @@ from models.entities import (
 )
 from models.errors import KnownError
 from models.paths import DataDir
+from models.tasks import close_for_founded_union
 
 __all__ = [
     "Directory",
@@ -138,6 +140,9 @@ class MemberRow(NamedTuple):
     flexible_occupation: str | None = None
     join_channel: str | None = None
     status: str | None = None
+    # 离会日期 of a member listed as 转出 or 退会; when the list has none, the day of the import is the only
+    # day known (the member had left by then). Checked by the reader: not before joined_on, not in the future.
+    left_on: date | None = None
 
 
 class EmployerRow(NamedTuple):
@@ -326,7 +331,7 @@ def _day_text(day: date | None) -> str | None:
 
 _MEMBER_UPDATED = (
     "id", "updated_at", "name", "ethnicity", "political_status", "education", "mobile", "household_type",
-    "employment_form", "flexible_occupation", "union_id", "joined_on", "join_channel", "status",
+    "employment_form", "flexible_occupation", "union_id", "joined_on", "join_channel", "status", "left_on",
 )  # fmt: skip
 
 
@@ -348,6 +353,8 @@ def write_members(
 
     An update writes the row's values over the record's and keeps what the row leaves empty; changing to
     在岗 clears a 灵活就业 occupation, and 在会 clears a leaving date, as the record's checks require.
+    A member added as 转出 or 退会, or updated into another status, gets its ``MembershipChange`` row in
+    the same transaction (a return to 在会 is a rejoining on the day of the import).
 
     Raises:
         ImportCancelled: ``cancelled()`` turned true; nothing was written.
@@ -390,6 +397,14 @@ _UUID7_SQL = (
 )
 
 
+_ACTIVE = MemberStatus.ACTIVE.value
+# A new member's leaving date: none while 在会, else the list's 离会日期 or, when it has none, the day of the
+# import (the record's checks and the latest MembershipChange both need one).
+_LEFT_ON_SQL = (
+    f"CASE WHEN coalesce(status, '{_ACTIVE}') = '{_ACTIVE}' THEN NULL ELSE coalesce(left_on, :today) END"
+)
+
+
 def _insert_members(
     connection: Connection, rows: list[MemberRow], cancelled: Cancelled | None
 ) -> Iterator[int]:
@@ -399,34 +414,47 @@ def _insert_members(
     _stage_table(connection, "import_member", names)
     staging = f"INSERT INTO temp.import_member ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
     day = names.index("joined_on")
+    assert names[-1] == "left_on"
     done = 0
     for start in range(0, len(rows), STAGE_BATCH):
         _check(cancelled)
         batch = rows[start : start + STAGE_BATCH]
-        # The rows go in as they are but for the day, written as SQLAlchemy writes a Date (Python's own
+        # The rows go in as they are but for the days, written as SQLAlchemy writes a Date (Python's own
         # date adapter for sqlite3 is deprecated since 3.12).
         connection.exec_driver_sql(
-            staging, [(*row[:day], row[day].isoformat(), *row[day + 1 :]) for row in batch]
+            staging,
+            [(*row[:day], row[day].isoformat(), *row[day + 1 : -1], _day_text(row[-1])) for row in batch],
         )
         done += len(batch)
         yield done
     picked = ", ".join(
         f"coalesce({name}, '{_MEMBER_DEFAULTS[name]}')" if name in _MEMBER_DEFAULTS else name
         for name in names
+        if name != "left_on"
     )
+    picked += f", {_LEFT_ON_SQL}"
     moving = (
         f"INSERT INTO member (uuid, created_at, updated_at, {', '.join(names)}) "
         f"SELECT {_UUID7_SQL}, :stamp, :stamp, {picked} FROM temp.import_member "
         "WHERE seq > :after AND seq <= :until ORDER BY seq"
     )
-    stamp, ms = _stamp_text(now()), time.time_ns() // 1_000_000
+    stamp, ms, today = _stamp_text(now()), time.time_ns() // 1_000_000, date.today().isoformat()
     for start in range(0, len(rows), MOVE_BATCH):
         _check(cancelled)
         connection.exec_driver_sql(
-            moving, {"stamp": stamp, "ms": ms, "after": start, "until": start + MOVE_BATCH}
+            moving, {"stamp": stamp, "ms": ms, "today": today, "after": start, "until": start + MOVE_BATCH}
         )
         done += min(MOVE_BATCH, len(rows) - start)
         yield done
+    # Those who came in as 转出 or 退会: their leaving, dated as the member row has it. One statement,
+    # found through the ID number's unique index; the active majority is passed over.
+    connection.exec_driver_sql(
+        "INSERT INTO membership_change (member_id, kind, happened_on, uuid, created_at, updated_at) "
+        f"SELECT m.id, m.status, m.left_on, {_UUID7_SQL}, :stamp, :stamp "
+        "FROM temp.import_member AS staged JOIN member AS m USING (id_number) "
+        f"WHERE coalesce(staged.status, '{_ACTIVE}') != '{_ACTIVE}' ORDER BY seq",
+        {"stamp": stamp, "ms": ms},
+    )
     connection.exec_driver_sql("DROP TABLE temp.import_member")
 
 
@@ -447,7 +475,7 @@ def _update_members(
             [
                 (member_id, stamp, row.name, row.ethnicity, row.political_status, row.education, row.mobile,
                  row.household_type, row.employment_form, row.flexible_occupation, row.union_id,
-                 _day_text(row.joined_on), row.join_channel, row.status)
+                 _day_text(row.joined_on), row.join_channel, row.status, _day_text(row.left_on))
                 for row, member_id in batch
             ],
         )  # fmt: skip
@@ -458,7 +486,7 @@ def _update_members(
     values = {
         name: func.coalesce(stage.c[name], member.c[name])
         for name in _MEMBER_UPDATED
-        if name not in ("id", "updated_at", "flexible_occupation")
+        if name not in ("id", "updated_at", "flexible_occupation", "left_on")
     }
     form = func.coalesce(stage.c.employment_form, member.c.employment_form)
     values["flexible_occupation"] = case(
@@ -466,12 +494,36 @@ def _update_members(
         else_=func.coalesce(stage.c.flexible_occupation, member.c.flexible_occupation),
     )
     status = func.coalesce(stage.c.status, member.c.status)
-    values["left_on"] = case((status == MemberStatus.ACTIVE.value, None), else_=member.c.left_on)
+    # As in _record_status_changes: a leaving the list makes takes its date; any other keeps the stored one.
+    changed = stage.c.status.is_not(None) & (stage.c.status != member.c.status)
+    today = date.today().isoformat()
+    values["left_on"] = case(
+        (status == _ACTIVE, None),
+        (changed, func.coalesce(stage.c.left_on, today)),
+        else_=member.c.left_on,
+    )
     values["updated_at"] = stage.c.updated_at
+    _record_status_changes(connection, today)
     # One UPDATE … FROM for all of them: one statement, so the search index is rewritten once.
     connection.execute(update(member).values(values).where(member.c.id == stage.c.id))
     connection.exec_driver_sql("DROP TABLE temp.import_member_update")
     yield done + len(rows)
+
+
+def _record_status_changes(connection: Connection, today: str) -> None:
+    """A ``MembershipChange`` for each updated member whose status the list changes, written before the
+    update overwrites the status it compares: one INSERT … SELECT, like the update itself. A rejoining is
+    dated the day of the import (a list gives no 重新入会日期), a leaving by the list's 离会日期 if any."""
+    connection.exec_driver_sql(
+        "INSERT INTO membership_change (member_id, kind, happened_on, uuid, created_at, updated_at) "
+        f"SELECT m.id, CASE WHEN staged.status = '{_ACTIVE}' THEN '{MembershipChangeKind.REJOINED.value}' "
+        "ELSE staged.status END, "
+        f"CASE WHEN staged.status = '{_ACTIVE}' THEN :today ELSE coalesce(staged.left_on, :today) END, "
+        f"{_UUID7_SQL}, :stamp, :stamp "
+        "FROM temp.import_member_update AS staged JOIN member AS m ON m.id = staged.id "
+        "WHERE staged.status IS NOT NULL AND staged.status != m.status ORDER BY seq",
+        {"today": today, "stamp": _stamp_text(now()), "ms": time.time_ns() // 1_000_000},
+    )
 
 
 # --- employers ------------------------------------------------------------------------------------------
@@ -601,7 +653,8 @@ def write_unions(
 ) -> Generator[Progress, None, ImportCounts]:
     """Add the grassroots unions with the employers they cover; one already registered (same credit code,
     or same name without one) is updated or skipped. An update never moves a union to another
-    first-level union: that is a move, with a date and a reason (``models.unions.move_union``).
+    first-level union: that is a move, with a date and a reason (``models.unions.move_union``). The open
+    organising tasks and notices of the employers they cover close with them (``models.tasks``).
 
     Raises:
         ImportCancelled: ``cancelled()`` turned true; nothing was written.
@@ -628,6 +681,7 @@ def _insert_unions(connection: Connection, rows: list[UnionRow], stamp: datetime
         }  # fmt: skip
         union_id = connection.execute(insert(Union.__table__).values(values)).inserted_primary_key[0]
         _link_employers(connection, union_id, row.employer_ids or ())
+        close_for_founded_union(connection, union_id, row.founded_on or date.today())
 
 
 def _link_employers(connection: Connection, union_id: int, employer_ids: Sequence[int]) -> None:
@@ -656,6 +710,7 @@ def _update_unions(connection: Connection, rows: list[tuple[int, UnionRow]], sta
         if row.employer_ids is not None:
             connection.execute(delete(union_employer).where(union_employer.c.union_id == record_id))
             _link_employers(connection, record_id, row.employer_ids)
+            close_for_founded_union(connection, record_id, date.today())  # employers newly covered
 
 
 # --- headcounts -----------------------------------------------------------------------------------------
@@ -715,4 +770,4 @@ def write_headcounts(
 
 def backup_before_import(data_dir: DataDir) -> Path:
     """The automatic copy of the database taken before an import writes to it, in the backups folder."""
-    return backup_database(data_dir.database, stamped_path(data_dir.backups, "uniondesk-before-import"))
+    return take_backup(data_dir, "before_import").path  # into the backup folder, rotated

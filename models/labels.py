@@ -13,11 +13,13 @@ from collections.abc import Callable
 from models import codes
 from models.entities import (
     EmployerClass,
+    MembershipChangeKind,
     MemberStatus,
     NoticeKind,
     NoticeStatus,
     ServiceMethod,
     StaffCountSource,
+    TaskRule,
     TaskStatus,
     UnionEventKind,
     UnionKind,
@@ -45,6 +47,11 @@ MEMBER_STATUS = {
     MemberStatus.TRANSFERRED_OUT: "转出",
     MemberStatus.WITHDRAWN: "退会",
 }
+MEMBERSHIP_CHANGE = {
+    MembershipChangeKind.WITHDRAWN: "退会",
+    MembershipChangeKind.TRANSFERRED_OUT: "转出",
+    MembershipChangeKind.REJOINED: "重新入会",
+}
 SEX = {"M": "男", "F": "女"}
 STAFF_COUNT_SOURCE = {
     StaffCountSource.SOCIAL_SECURITY: "社保参保",
@@ -68,6 +75,24 @@ TASK_STATUS = {
     TaskStatus.DEFERRED: "暂缓",
     TaskStatus.CANCELLED: "注销",
 }
+# Why a task was proposed; the staff thresholds are settings, so the words do not name a number.
+TASK_RULE = {
+    TaskRule.STAFF: "职工人数达标",
+    TaskRule.ABOVE_SCALE: "规模以上企业",
+    TaskRule.DEPUTY_LINKED: "两代表一委员",
+    TaskRule.NON_PUBLIC: "非公企业人数达标",
+    TaskRule.NEW_EMPLOYMENT_FORMS: "新就业形态",
+}
+
+
+def task_rule_words(rules: str | tuple[str, ...] | None) -> str:
+    """The rules a task met, as stored ("staff,non_public") or as a tuple, in words (职工人数达标、非公企业人数达标)."""
+    if not rules:
+        return ""
+    stored = rules.split(",") if isinstance(rules, str) else rules
+    return "、".join(TASK_RULE.get(code, code) for code in stored)
+
+
 NOTICE_KIND = {
     NoticeKind.OPINION_LETTER: "工会组建意见函",
     NoticeKind.INSPECTION_OPINION: "法律监督检查意见书",
@@ -95,6 +120,52 @@ STAFF_BAND = {
     "200_999": "200–999人",
     "1000_up": "1000人以上",
 }
+
+# The figures of models.figures, as the report, the workbook and the command line name them. A title may
+# hold {threshold}: the federation's staff threshold (a setting, 100 unless the office changed it).
+FIGURE_TITLES = {
+    "new_unions": "新建工会",
+    "covered_staff": "新建工会覆盖职工",
+    "unions_transferred_in": "转入工会",
+    "unions_transferred_out": "转出工会",
+    "unions_dissolved": "撤销工会",
+    "unions_at_end": "期末基层工会",
+    "covered_staff_at_end": "期末覆盖职工",
+    "new_members": "新增会员",
+    "members_withdrawn": "退会会员",
+    "members_transferred_out": "转出会员",
+    "members_left": "减少会员",
+    "members_at_end": "期末会员",
+    "coverage_100_plus": "职工{threshold}人以上单位",
+    "coverage_100_plus_organized": "职工{threshold}人以上已建会单位",
+    "coverage_100_plus_unorganized": "职工{threshold}人以上未建会单位",
+    "coverage_100_plus_rate": "职工{threshold}人以上单位建会率",
+    "coverage_above_scale": "规模以上企业",
+    "coverage_above_scale_organized": "规模以上已建会企业",
+    "coverage_above_scale_unorganized": "规模以上未建会企业",
+    "coverage_above_scale_rate": "规模以上企业建会率",
+    "notices_issued": "发出文书",
+    "notices_served": "送达文书",
+    "notices_replied": "答复文书",
+    "notices_overdue": "逾期未答复文书",
+    "notices_reply_rate": "文书答复率",
+}
+# A figure's unit, from its key (a later line wins: a rate of employers is %, not 家).
+FIGURE_UNITS = {
+    **{key: "家" for key in FIGURE_TITLES if key.startswith(("new_unions", "unions_", "coverage_"))},
+    **{key: "人" for key in FIGURE_TITLES if "members" in key or "staff" in key},
+    **{key: "份" for key in FIGURE_TITLES if key.startswith("notices_")},
+    **{key: "%" for key in FIGURE_TITLES if key.endswith("_rate")},
+}
+# The rows of the report that are not a first-level union or an employer class.
+UNASSIGNED_FIRST_LEVEL_UNION = "未指定一级工会"
+UNLINKED_EMPLOYER_CLASS = "未关联单位"
+
+
+def figure_title(key: str, staff_threshold: int = 100) -> str:
+    """A figure's name in the report: "新建工会", "职工100人以上单位建会率"."""
+    return FIGURE_TITLES[key].format(threshold=staff_threshold)
+
 
 # Column titles per list, in the order of models.listing.LISTINGS[...].columns.
 COLUMN_TITLES = {
@@ -133,6 +204,9 @@ COLUMN_TITLES = {
         "staff_count": "职工人数",
         "first_level_union": "责任一级工会",
         "status": "进展",
+        "rules": "建会规则",
+        "planned_on": "计划建会日期",
+        "last_progress_on": "最近进展日期",
     },
     "notices": {
         "document_number": "文号",
@@ -184,6 +258,11 @@ MASKED_COLUMNS: dict[tuple[str, str], Callable[[str], str]] = {
     ("members", "mobile"): codes.mask_mobile,
 }
 
+# Columns holding several codes, comma-separated, shown as their words joined by 、.
+LIST_OF_CODES_COLUMNS: dict[tuple[str, str], Callable[[str], str]] = {
+    ("organizing_tasks", "rules"): task_rule_words,
+}
+
 # What an empty value means where it means something.
 EMPTY_WORDS = {("employers", "union"): "未建会"}
 
@@ -200,12 +279,15 @@ def presenter(
     empty = EMPTY_WORDS.get((listing_key, column))
     choices = CHOICE_COLUMNS.get((listing_key, column))
     mask = None if reveal_personal_data else MASKED_COLUMNS.get((listing_key, column))
+    several = LIST_OF_CODES_COLUMNS.get((listing_key, column))
 
     def shown(value: object) -> object:
         if value is None:
             return empty
         if choices is not None:
             return choices.get(value, value)  # a code without a word is shown as it is stored
+        if several is not None:
+            return several(value)
         return mask(value) if mask is not None else value
 
     return shown

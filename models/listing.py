@@ -29,6 +29,7 @@ from models.entities import (
     Notice,
     NoticeStatus,
     OrganizingTask,
+    TaskProgress,
     Union,
     UnionStatus,
     union_employer,
@@ -178,6 +179,21 @@ def _member_count() -> ColumnElement[int]:
     )
 
 
+def _latest_progress() -> ColumnElement[date]:
+    """The date of a task's latest progress note, or NULL: what shows whether anyone follows it."""
+    latest = (
+        select(func.max(TaskProgress.noted_on))
+        .where(TaskProgress.task_id == OrganizingTask.id)
+        .scalar_subquery()
+    )
+    return type_coerce(latest, Date)
+
+
+def _task_rule(rule: str) -> ColumnElement[bool]:
+    # Rules are kept comma-separated; commas round both sides so that one code never matches inside another.
+    return func.instr("," + OrganizingTask.rules + ",", f",{rule},") > 0
+
+
 _employer_parent = aliased(FirstLevelUnion)
 _union_parent = aliased(FirstLevelUnion)
 _member_union = aliased(Union)
@@ -291,6 +307,9 @@ LISTINGS: dict[str, Listing] = {
             "staff_count": _task_employer.staff_count,
             "first_level_union": _task_owner.name,
             "status": OrganizingTask.status,
+            "rules": OrganizingTask.rules,
+            "planned_on": OrganizingTask.planned_on,
+            "last_progress_on": _latest_progress(),
         },
         joined=lambda q: (
             q.select_from(OrganizingTask)
@@ -306,6 +325,7 @@ LISTINGS: dict[str, Listing] = {
             "year": lambda value: OrganizingTask.year == value,
             "first_level_union": lambda value: OrganizingTask.first_level_union_id == value,
             "status": lambda value: OrganizingTask.status == value,
+            "rule": _task_rule,
         },
     ),
     "notices": Listing(

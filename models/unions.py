@@ -28,6 +28,7 @@ from models.entities import (
 )
 from models.errors import CodeError, InvalidInput, refuse_future_date
 from models.registers import required_text
+from models.tasks import close_for_founded_union
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ def save_union(engine: Engine, fields: UnionFields, union_id: int | None = None)
     """Register a new union (no id) or change one; returns its id. Nothing is written if a field is refused.
 
     The first-level union is not changed here once the union exists: that is a move, with a date and a
-    reason (``move_union``).
+    reason (``move_union``). An active union closes the open organising tasks and notices of the employers
+    it covers, in the same transaction (``models.tasks.close_for_founded_union``).
     """
     fields = checked_union(fields)
     with writing(engine) as s, s.begin():
@@ -158,6 +160,10 @@ def save_union(engine: Engine, fields: UnionFields, union_id: int | None = None)
                 setattr(union, field.name, getattr(fields, field.name))
         union.employers = list(employers)
         s.flush()
+        # The employers' open tasks and notices close with the union: from its founding when it is new,
+        # from today when employers are added to a union registered before.
+        since = fields.founded_on if union_id is None else None
+        close_for_founded_union(s, union.id, since or date.today())
         return union.id
 
 
@@ -313,7 +319,8 @@ def close_union(engine: Engine, union_id: int, kind: str, when: date, reason: st
 def transfer_in_union(
     engine: Engine, union_id: int, to_first_level_union_id: int, when: date, reason: str | None
 ) -> None:
-    """Record 转入: a union transferred out (or from outside, registered first) becomes active here again."""
+    """Record 转入: a union transferred out (or from outside, registered first) becomes active here again;
+    the open tasks and notices of the employers it covers close on that date."""
     with writing(engine) as s, s.begin():
         union = _union(s, union_id)
         if union.status == UnionStatus.DISSOLVED:
@@ -337,3 +344,5 @@ def transfer_in_union(
         )
         union.status, union.closed_on, union.closed_reason = UnionStatus.ACTIVE, None, None
         union.first_level_union_id, union.transferred_in_on = to_first_level_union_id, when
+        s.flush()
+        close_for_founded_union(s, union.id, when)

@@ -115,6 +115,8 @@ KINDS: dict[ImportKind, tuple[Field, ...]] = {
         # Required: a member's record holds the day they joined, and no day can be made up for them.
         _f("joined_on", "入会时间", "date", "入会日期", "加入工会时间", "入会年月", required=True),
         _f("status", "会员状态", "text", "状态"),
+        # The day a 转出 or 退会 member left: without it the day of the import is all that is known.
+        _f("left_on", "离会日期", "date", "离会时间", "转出日期", "退会日期", "转出时间", "退会时间"),
         _f("join_channel", "入会方式", "text", "入会途径"),
     ),
     "employers": (

@@ -42,6 +42,7 @@ from models.codes import mask_id_number
 from models.entities import (
     EmployerClass,
     EmploymentForm,
+    MemberStatus,
     StaffCountSource,
     UnionKind,
     UnionStatus,
@@ -567,6 +568,9 @@ class _MemberCheck(_Check):
             self._check_person(id_number, values.get("sex"), joined_on, issues)
         union_id = self._union(values, issues)
         form, occupation = self._employment(values, issues)
+        left_on = values.get("left_on")
+        if left_on is not None:
+            self._check_leaving(left_on, joined_on, values.get("status"), issues)
         if issues:
             return None
         existing = self.members.get(id_number)
@@ -575,8 +579,16 @@ class _MemberCheck(_Check):
         get = values.get
         return MemberRow(
             name, id_number, union_id, joined_on, get("ethnicity"), get("political_status"), get("education"),
-            get("mobile"), get("household_type"), form, occupation, get("join_channel"), get("status"),
+            get("mobile"), get("household_type"), form, occupation, get("join_channel"), get("status"), left_on,
         )  # fmt: skip
+
+    @staticmethod
+    def _check_leaving(left_on: date, joined_on: date | None, status: str | None, issues: _Issues) -> None:
+        # A leaving day belongs to a member who has left; 在会 (or no status, which means 在会) has none.
+        if status in (None, MemberStatus.ACTIVE):
+            issues.append(("left_on", "会员状态为在会，不应填写离会日期（转出或退会的会员才有离会日期）"))
+        elif joined_on is not None and left_on < joined_on:
+            issues.append(("left_on", f"离会日期{left_on.isoformat()}早于入会时间{joined_on.isoformat()}"))
 
     def finish(self) -> None:
         # Described after the loop, in one query: most imports match few members, or none.

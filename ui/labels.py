@@ -19,10 +19,12 @@ from models.labels import (
     SEX,
     STAFF_BAND,
     STAFF_COUNT_SOURCE,
+    TASK_RULE,
     TASK_STATUS,
     UNION_EVENT,
     UNION_KIND,
     UNION_STATUS,
+    task_rule_words,
 )
 from models.listing import DUE_SOON_DAYS
 
@@ -40,10 +42,12 @@ __all__ = [
     "SEX",
     "STAFF_BAND",
     "STAFF_COUNT_SOURCE",
+    "TASK_RULE",
     "TASK_STATUS",
     "UNION_EVENT",
     "UNION_KIND",
     "UNION_STATUS",
+    "task_rule_words",
 ]
 
 # The notices list's 期限 filter (worked out from today's date, so not a stored code).
@@ -51,4 +55,4 @@ NOTICE_DEADLINE = {"due_soon": f"{DUE_SOON_DAYS} 天内到期", "overdue": "已�
 
 # Starting widths (pixels) where the default is too narrow; the clerk's own widths are remembered after.
 COLUMN_WIDTHS = {"name": 280, "union": 280, "employer": 280, "credit_code": 170, "id_number": 170,
-                 "first_level_union": 170, "document_number": 200}  # fmt: skip
+                 "first_level_union": 170, "document_number": 200, "rules": 240}  # fmt: skip

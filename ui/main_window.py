@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import Engine
 
+from models.backups import back_up_on_close
 from models.demo import DemoPlan, generate_demo
 from models.employers import employer_names
 from models.entities import UnionEventKind
@@ -36,11 +38,14 @@ from ui.dialogs.change_member_status import ChangeMemberStatusDialog
 from ui.dialogs.edit_employer import EditEmployerDialog
 from ui.dialogs.edit_member import EditMemberDialog
 from ui.dialogs.edit_union import EditUnionDialog
+from ui.dialogs.follow_task import FollowTaskDialog
 from ui.dialogs.import_records import ImportRecordsDialog
 from ui.dialogs.issue_notices import IssueNoticesDialog
+from ui.dialogs.propose_tasks import ProposeTasksDialog
 from ui.dialogs.record_union_change import RecordUnionChangeDialog
 from ui.dialogs.recycle_bin import RecycleBinDialog
 from ui.dialogs.review_duplicates import ReviewDuplicatesDialog
+from ui.dialogs.set_targets import SetTargetsDialog
 from ui.dialogs.track_notice import TrackNoticeDialog
 from ui.dialogs.transfer_members import TransferMembersDialog
 from ui.dialogs.view_pdf import ViewPdfDialog
@@ -99,6 +104,12 @@ class MainWindow(QMainWindow):
         self.duplicates_button.clicked.connect(self.open_duplicates)
         self.recycle_bin_button = QPushButton("回收站")
         self.recycle_bin_button.clicked.connect(self.open_recycle_bin)
+        self.propose_tasks_button = QPushButton("按规则生成任务…")
+        self.propose_tasks_button.setToolTip("为符合建会规则、尚未建会的单位生成本年度建会任务")
+        self.propose_tasks_button.clicked.connect(self.open_propose_tasks)
+        self.set_targets_button = QPushButton("年度目标…")
+        self.set_targets_button.setToolTip("各一级工会本年度新建工会、发展会员的目标")
+        self.set_targets_button.clicked.connect(self.open_set_targets)
         lists = dict(runner=self.runner, window_state=self.window_state)
         parents = FilterChoice("first_level_union", "全部一级工会", self._first_level_unions)
         self.pages: dict[str, QWidget] = {
@@ -130,8 +141,11 @@ class MainWindow(QMainWindow):
                                 parents, choice("status", "全部状态", labels.MEMBER_STATUS),
                                 FilterChoice("join_year", "入会年份不限", join_years)], **lists),
             "建会任务": ListPage(engine, "organizing_tasks", title="建会任务", search_hint="按单位或一级工会查找",
+                                actions=[self.propose_tasks_button, self.set_targets_button],
+                                open_record=self.open_task,
                                 filters=[FilterChoice("year", "全部年度", task_years), parents,
-                                         choice("status", "全部进展", labels.TASK_STATUS)], **lists),
+                                         choice("status", "全部进展", labels.TASK_STATUS),
+                                         choice("rule", "全部建会规则", labels.TASK_RULE)], **lists),
             "一函两书": ListPage(engine, "notices", title="一函两书", search_hint="按文号或单位查找",
                                 open_record=self.open_notice,
                                 filters=[choice("kind", "全部文书", labels.NOTICE_KIND),
@@ -311,6 +325,18 @@ class MainWindow(QMainWindow):
         """A short notice to the clerk (a test replaces this)."""
         QMessageBox.information(self, "工会组建工作台", message)
 
+    # --- 建会任务 -----------------------------------------------------------------------------------------
+    def open_task(self, task_id: int) -> FollowTaskDialog:
+        dialog = FollowTaskDialog(self.engine, task_id, self.window_state, self)
+        dialog.records_changed.connect(self.records_changed)  # a note is written before the form is saved
+        return self._open_dialog(dialog)
+
+    def open_propose_tasks(self) -> ProposeTasksDialog:
+        return self._open_form(ProposeTasksDialog(self.engine, self.runner, self.window_state, self))
+
+    def open_set_targets(self) -> SetTargetsDialog:
+        return self._open_form(SetTargetsDialog(self.engine, self.window_state, self))
+
     # --- 一函两书 -----------------------------------------------------------------------------------------
     def notice_wordings(self) -> NoticeWordings | None:
         """The office's wording, read afresh when its files changed; a broken file is explained, not fatal."""
@@ -394,4 +420,8 @@ class MainWindow(QMainWindow):
                 page.save_state()
         self.window_state.sync()
         self.runner.wait_all()
+        try:  # a copy of the session's work; a missing USB drive falls back, and nothing stops the close
+            back_up_on_close(self.data_dir)
+        except KnownError as exc:
+            logging.getLogger("uniondesk").warning("关闭时备份失败：%s", exc.message)
         super().closeEvent(event)

@@ -113,6 +113,13 @@ def search_index_out_of_step(connection: sqlite3.Connection, n: int) -> tuple[st
     return "search_index", "会员搜索索引"
 
 
+def leaving_without_its_change_row(connection: sqlite3.Connection, n: int) -> tuple[str, str]:
+    # A member who left keeps the status and date, but the row recording the leaving is gone.
+    member_id, _ = _nth(connection, "SELECT id, status FROM member WHERE status != 'active'", n)
+    connection.execute("DELETE FROM membership_change WHERE member_id = ?", (member_id,))
+    return "membership_history", f"会员 #{member_id}"
+
+
 DAMAGES: list[Damage] = [
     wrong_id_check_digit,
     lower_case_x_stored,
@@ -122,6 +129,7 @@ DAMAGES: list[Damage] = [
     first_level_union_code_wrong,
     dangling_foreign_key,
     search_index_out_of_step,
+    leaving_without_its_change_row,
 ]
 
 
@@ -158,7 +166,7 @@ def test_all_damages_at_once_add_up(demo_engine: Engine, data_dir: DataDir) -> N
     for kind, _ in done:
         expected[kind] += 1
     assert dict(report.problems) == expected
-    assert report.total == len(DAMAGES) == 8
+    assert report.total == len(DAMAGES) == 9
     assert expected["member_id_number"] == 2
     for _, names in done:
         assert any(names in example for example in report.examples), names

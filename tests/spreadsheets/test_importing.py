@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import Engine, select
 
 from models.checks import check_database
+from models.codes import id_check_char
 from models.database import reading, writing
 from models.entities import Employer, FirstLevelUnion, FirstLevelUnionKind, Member, StaffCountSource, Union
 from models.errors import InvalidInput
@@ -43,7 +44,7 @@ from spreadsheets.mappings import (
     remembered_mapping,
 )
 from spreadsheets.reading import SpreadsheetError
-from tests.helpers import dump, is_chinese
+from tests.helpers import dump, is_chinese, query
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "spreadsheets"
 CASES = FIXTURES / "import_cases.xlsx"
@@ -552,3 +553,37 @@ def test_run_to_end_reports_every_step_and_returns_the_result(registers: Engine)
     assert isinstance(preview, ImportPreview)
     assert steps[0][2].startswith("正在读取")
     assert steps[-1] == (steps[-1][1], steps[-1][1], "已检查11行：可导入3行，有问题8行")
+
+
+def test_a_leaving_date_dates_the_leaving_and_is_checked(registers: Engine, tmp_path: Path) -> None:
+    """离会日期 dates a 转出/退会 member's leaving (the figures of that period count it); it is refused on an
+    在会 row and before the joining."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "身份证号码", "所在工会", "入会时间", "会员状态", "离会日期"])
+    rows = [
+        ("甲", "退会", "2019-12-31"),
+        ("乙", "转出", None),
+        ("丙", "在会", "2019-12-31"),
+        ("丁", "退会", "2014-06-30"),
+    ]
+    for number, (name, status, left_on) in enumerate(rows, start=1):
+        base = f"11010119900307{number:02d}1"
+        sheet.append([name, base + id_check_char(base), STAR_UNION, "2015-03-01", status, left_on])
+    path = tmp_path / "离会.xlsx"
+    book.save(path)
+
+    preview = _prepare(registers, path, "members")
+    reasons = {problem.row: problem.reason for problem in preview.problems}
+    assert reasons == {
+        4: "会员状态为在会，不应填写离会日期（转出或退会的会员才有离会日期）",
+        5: "离会日期2014-06-30早于入会时间2015-03-01",
+    }
+    _write(registers, preview)
+    with reading(registers) as s, s.begin():
+        left = dict(s.execute(select(Member.name, Member.left_on).where(Member.name.in_(["甲", "乙"]))).all())
+    assert left == {"甲": date(2019, 12, 31), "乙": date.today()}, "no date given: the day of the import"
+    changes = query(registers.url.database, "SELECT m.name, c.kind, c.happened_on FROM membership_change c "
+                   "JOIN member m ON m.id = c.member_id ORDER BY m.name")  # fmt: skip
+    assert changes == [("乙", "transferred_out", date.today().isoformat()), ("甲", "withdrawn", "2019-12-31")]
+    assert check_database(registers).total == 0

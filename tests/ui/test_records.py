@@ -3,7 +3,7 @@ driven as a clerk drives them: click, type, press keys, read what is shown."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QTableWidget
 
 from models import codes
 from models.employers import employer_overview
-from models.members import recycled_entries
+from models.members import change_member_status, recycled_entries
 from models.registers import add_member, record_counts, union_choices
 from models.statistics import overview
 from models.unions import union_details
@@ -222,6 +222,60 @@ def test_withdrawing_members_records_status_and_date(qtbot, window, demo_engine,
         f"SELECT DISTINCT status, left_on FROM member WHERE id IN ({','.join(map(str, ids))})",
     )
     assert rows == [("withdrawn", date.today().isoformat())]
+
+
+def _left_today(qtbot, window, demo_engine) -> list[int]:
+    """Two members chosen on the members page, both recorded as having left today."""
+    page = click_area(qtbot, window, "会员")
+    wait_for_rows(qtbot, page)
+    select_rows(qtbot, page, [0, 2])
+    ids = page.selected_ids()
+    change_member_status(demo_engine, ids, "transferred_out", date.today())
+    return ids
+
+
+def test_bringing_members_back_asks_for_the_rejoining_date_and_records_it(
+    qtbot, window, demo_engine, data_dir
+):
+    ids = _left_today(qtbot, window, demo_engine)
+    dialog = window.change_selected_member_status()
+    assert dialog.date_label.text() == "转出/退会日期"
+
+    dialog.status.setCurrentIndex(dialog.status.findData("active"))
+
+    assert dialog.date_label.text() == "重新入会日期"
+    assert dialog.left_on.isVisibleTo(dialog) and dialog.left_on.isEnabled()
+    assert dialog.left_on.date().toPython() == date.today()
+    assert dialog.left_on.maximumDate().toPython() == date.today(), "never in the future"
+    with qtbot.waitSignal(dialog.accepted):
+        press_ctrl_s(qtbot, dialog)
+    marks = ",".join(map(str, ids))
+    assert query(data_dir.database, f"SELECT DISTINCT status, left_on FROM member WHERE id IN ({marks})") == [
+        ("active", None)
+    ]
+    latest = query(
+        data_dir.database,
+        f"SELECT kind, happened_on FROM membership_change WHERE member_id IN ({marks}) "
+        "ORDER BY happened_on DESC, id DESC LIMIT 2",
+    )
+    assert latest == [("rejoined", date.today().isoformat())] * 2
+
+
+def test_a_rejoining_date_before_the_leaving_is_refused_in_the_dialog(qtbot, window, demo_engine, data_dir):
+    ids = _left_today(qtbot, window, demo_engine)
+    dialog = window.change_selected_member_status()
+    dialog.status.setCurrentIndex(dialog.status.findData("active"))
+    dialog.left_on.setDate(date.today() - timedelta(days=1))
+
+    press_ctrl_s(qtbot, dialog)
+
+    qtbot.waitUntil(lambda: dialog.general_error.isVisible(), timeout=10_000)
+    assert "重新入会日期不能早于离会日期" in dialog.general_error.text()
+    assert dialog.isVisible()
+    marks = ",".join(map(str, ids))
+    assert query(data_dir.database, f"SELECT DISTINCT status FROM member WHERE id IN ({marks})") == [
+        ("transferred_out",)
+    ]
 
 
 def test_delete_moves_members_to_the_recycle_bin_and_restore_brings_them_back(

@@ -1,4 +1,5 @@
-"""更改会员状态: the selected members 转出 or 退会 on a date, or back to 在会; says how many will change."""
+"""更改会员状态: the selected members 转出 or 退会 on a date, or back to 在会 on a date (重新入会); says how
+many will change."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from models.members import change_member_status
 from ui.dialogs.base import FormDialog, date_until_today
 from ui.labels import MEMBER_STATUS
 from ui.worker import JobRunner
+
+LEAVING_DATE = "转出/退会日期"
+REJOINING_DATE = "重新入会日期"
 
 
 class ChangeMemberStatusDialog(FormDialog):
@@ -31,15 +35,19 @@ class ChangeMemberStatusDialog(FormDialog):
         self.status = self.add_field("status", "状态", QComboBox())
         for status in (MemberStatus.TRANSFERRED_OUT, MemberStatus.WITHDRAWN, MemberStatus.ACTIVE):
             self.status.addItem(MEMBER_STATUS[status], str(status))
-        self.left_on = self.add_field("left_on", "转出/退会日期", date_until_today())
-        self.status.currentIndexChanged.connect(self._date_needed)
+        # Every change has a date: coming back to 在会 is a rejoining, counted among the period's new
+        # members, so the field stays and only its name follows the status.
+        self.left_on = self.add_field("left_on", LEAVING_DATE, date_until_today())
+        self.date_label: QLabel = self.form.labelForField(self.left_on.parentWidget())
+        self.status.currentIndexChanged.connect(self._name_the_date)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(f"更改 {len(member_ids):,} 名会员")
 
-    def _date_needed(self) -> None:
-        self.left_on.setEnabled(self.status.currentData() != MemberStatus.ACTIVE)
+    def _name_the_date(self) -> None:
+        back = self.status.currentData() == MemberStatus.ACTIVE
+        self.date_label.setText(REJOINING_DATE if back else LEAVING_DATE)
 
     def save(self) -> Callable[[], int]:
         """On the worker, like a transfer. Returns how many changed."""
         status = self.status.currentData()
-        when = self.left_on.date().toPython() if status != MemberStatus.ACTIVE else None
+        when = self.left_on.date().toPython()
         return lambda: change_member_status(self._engine, self.member_ids, status, when)

@@ -1,12 +1,12 @@
 """设置: the office's identity and rules (kept in the database), this PC's print fonts (window.ini), where
-the data lives, and a backup."""
+the data lives, a backup, this PC's automatic backups (backup-settings.json) and restoring one."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -23,8 +23,15 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import Engine
 
+from models.backup_settings import (
+    KEEP_DAILY_RANGE,
+    KEEP_MONTHLY_RANGE,
+    BackupSettings,
+    load_backup_settings,
+    save_backup_settings,
+)
 from models.backups import backup_database, timestamp
-from models.errors import InvalidInput
+from models.errors import InvalidInput, KnownError
 from models.notices import check_number_format, document_number
 from models.paths import DataDir
 from models.registers import (
@@ -34,12 +41,14 @@ from models.registers import (
     update_federation_settings,
 )
 from printing.fonts import installed_office_fonts
+from ui.dialogs.restore_backup import RestoreBackupDialog
 from ui.print_fonts import set_uses_office_fonts, uses_office_fonts
 from ui.worker import Job, JobRunner
 
 
 class SettingsPage(QWidget):
     settings_saved = Signal()
+    database_restored = Signal(object)  # RestoreResult: the window reopens on the restored database
 
     def __init__(
         self,
@@ -126,9 +135,13 @@ class SettingsPage(QWidget):
         self.location.setWordWrap(True)
         self.backup_button = QPushButton("备份数据库…")
         self.backup_button.clicked.connect(self.back_up)
+        self.restore_button = QPushButton("恢复备份…")
+        self.restore_button.clicked.connect(self.open_restore_dialog)
         storage_layout.addRow("数据库文件", self.location)
+        self._add_backup_settings(storage_layout)
         backup_row = QHBoxLayout()
         backup_row.addWidget(self.backup_button)
+        backup_row.addWidget(self.restore_button)
         backup_row.addStretch(1)
         storage_layout.addRow("", backup_row)
 
@@ -160,6 +173,7 @@ class SettingsPage(QWidget):
         self.office_fonts.setChecked(uses_office_fonts(self._window_state))
         self.office_fonts_found.setText(_office_fonts_summary(installed_office_fonts()))
         self.message.clear()
+        self._show_backup_settings(load_backup_settings(self._data_dir))
 
     def _show_number_example(self) -> None:
         """How the first number of this year will read, so the clerk sees a mistake before saving."""
@@ -217,6 +231,89 @@ class SettingsPage(QWidget):
 
     def _backup_failed(self, message: str) -> None:
         QMessageBox.warning(self, "备份失败", message)
+
+    # --- automatic backups (this PC's, in backup-settings.json) and restoring ---------------------------
+    def _add_backup_settings(self, form: QFormLayout) -> None:
+        self.backup_folder = QLineEdit()
+        self.backup_folder.setReadOnly(True)
+        self.backup_folder.setPlaceholderText(f"数据文件夹中的 backups（{self._data_dir.backups}）")
+        self.choose_folder_button = QPushButton("选择…")
+        self.choose_folder_button.clicked.connect(self.choose_backup_folder)
+        self.default_folder_button = QPushButton("用默认位置")
+        self.default_folder_button.clicked.connect(self.backup_folder.clear)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.backup_folder, 1)
+        folder_row.addWidget(self.choose_folder_button)
+        folder_row.addWidget(self.default_folder_button)
+        self.keep_daily = QSpinBox()
+        self.keep_daily.setRange(*KEEP_DAILY_RANGE)
+        self.keep_daily.setSuffix(" 份")
+        self.keep_monthly = QSpinBox()
+        self.keep_monthly.setRange(*KEEP_MONTHLY_RANGE)
+        self.keep_monthly.setSuffix(" 份")
+        for spin in (self.keep_daily, self.keep_monthly):
+            spin.setMaximumWidth(140)
+        self.save_backup_button = QPushButton("保存备份设置")
+        self.save_backup_button.clicked.connect(self.save_backup_settings)
+        self.backup_message = QLabel()
+        self.backup_message.setObjectName("hint")
+        self.backup_message.setWordWrap(True)
+        hint = QLabel(
+            "每天第一次启动和每次关闭窗口时自动备份；升级、导入、恢复之前也先备份。"
+            "备份文件夹可以选在 U 盘上：U 盘没插时备份到数据文件夹中，不会中断工作。"
+        )
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        form.addRow("自动备份", hint)
+        form.addRow("备份文件夹", folder_row)
+        form.addRow("保留每日备份", self.keep_daily)
+        form.addRow("保留每月备份", self.keep_monthly)
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.save_backup_button)
+        save_row.addWidget(self.backup_message, 1)
+        form.addRow("", save_row)
+
+    def _show_backup_settings(self, settings: BackupSettings) -> None:
+        self.backup_folder.setText(str(settings.folder) if settings.folder else "")
+        self.keep_daily.setValue(settings.keep_daily)
+        self.keep_monthly.setValue(settings.keep_monthly)
+        self.backup_message.clear()
+
+    def choose_backup_folder_dialog(self) -> Path | None:
+        """Ask for the backup folder (a test replaces this)."""
+        name = QFileDialog.getExistingDirectory(
+            self, "选择备份文件夹", self.backup_folder.text() or str(Path.home())
+        )
+        return Path(name) if name else None
+
+    def choose_backup_folder(self) -> None:
+        if (folder := self.choose_backup_folder_dialog()) is not None:
+            self.backup_folder.setText(str(folder))
+
+    def save_backup_settings(self) -> BackupSettings | None:
+        folder = self.backup_folder.text().strip()
+        settings = BackupSettings(
+            folder=Path(folder) if folder else None,
+            keep_daily=self.keep_daily.value(),
+            keep_monthly=self.keep_monthly.value(),
+        )
+        try:
+            saved = save_backup_settings(self._data_dir, settings)
+        except KnownError as exc:
+            self.backup_message.setText(exc.message)
+            return None
+        where = saved.folder or self._data_dir.backups
+        self.backup_message.setText(
+            f"备份设置已保存：备份到“{where}”，保留每日备份 {saved.keep_daily} 份、每月备份 {saved.keep_monthly} 份。"
+        )
+        return saved
+
+    def open_restore_dialog(self) -> RestoreBackupDialog:
+        dialog = RestoreBackupDialog(self._engine, self._data_dir, self._runner, self._window_state, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restored.connect(self.database_restored)
+        dialog.open()
+        return dialog
 
 
 def _office_fonts_summary(found: dict[str, str | None]) -> str:
