@@ -33,6 +33,7 @@ __all__ = [
     "COLUMN_TITLES",
     "COLUMN_WIDTHS",
     "NOTICE_DEADLINE",
+    "SEARCH_HINTS",
     "DUPLICATE_REASON",
     "EMPLOYER_CLASS",
     "MEMBER_STATUS",
@@ -56,3 +57,14 @@ NOTICE_DEADLINE = {"due_soon": f"{DUE_SOON_DAYS} 天内到期", "overdue": "已�
 # Starting widths (pixels) where the default is too narrow; the clerk's own widths are remembered after.
 COLUMN_WIDTHS = {"name": 280, "union": 280, "employer": 280, "credit_code": 170, "id_number": 170,
                  "first_level_union": 170, "document_number": 200, "rules": 240}  # fmt: skip
+
+# What a list's search box matches, where a list is shown outside its own area (the records behind a
+# figure of 统计).
+SEARCH_HINTS = {
+    "employers": "按单位名称或统一社会信用代码查找",
+    "unorganized": "按单位名称或统一社会信用代码查找",
+    "unions": "按工会名称、信用代码或主席姓名查找",
+    "members": "按姓名、身份证号或手机号码查找（如：张）",
+    "organizing_tasks": "按单位或一级工会查找",
+    "notices": "按文号或单位查找",
+}

@@ -113,7 +113,8 @@ class MainWindow(QMainWindow):
         lists = dict(runner=self.runner, window_state=self.window_state)
         parents = FilterChoice("first_level_union", "全部一级工会", self._first_level_unions)
         self.pages: dict[str, QWidget] = {
-            "首页": HomePage(engine, self.runner, open_notice=self.open_notice),
+            "首页": HomePage(engine, self.runner, open_notice=self.open_notice, open_task=self.open_task,
+                            show_pdf=self.show_pdf),
             "单位": ListPage(engine, "employers", title="单位", search_hint="按单位名称或统一社会信用代码查找",
                             actions=[self.add_employer_button, self.import_buttons["employers"],
                                      self.issue_notices_button],
@@ -151,7 +152,9 @@ class MainWindow(QMainWindow):
                                 filters=[choice("kind", "全部文书", labels.NOTICE_KIND),
                                          choice("status", "全部状态", labels.NOTICE_STATUS),
                                          choice("deadline", "答复期限不限", labels.NOTICE_DEADLINE)], **lists),
-            "统计": StatisticsPage(engine, self.runner),
+            "统计": StatisticsPage(engine, self.runner, self.window_state, show_pdf=self.show_pdf,
+                                  open_record={"employers": self.open_employer, "unions": self.open_union,
+                                               "members": self.open_member, "notices": self.open_notice}),
             "设置": SettingsPage(engine, data_dir, self.runner, self.window_state),
         }  # fmt: skip
         self._stale = set(self.pages)

@@ -117,11 +117,19 @@ def test_home_and_statistics_show_the_computed_figures(qtbot, window, demo_engin
     assert home.cards["members"].value.text() == f"{totals.members:,} 名"
     assert home.cards["due_without_union"].value.text() == f"{totals.due_without_union:,} 家"
     page = click_area(qtbot, window, "统计")
-    qtbot.waitUntil(lambda: page.table.rowCount() == len(rows) + 1, timeout=10_000)
-    last = page.table.rowCount() - 1
-    assert page.table.item(last, 0).text() == "合计"
-    members_shown = [int(page.table.item(r, 2).text().replace(",", "")) for r in range(last)]
-    assert sum(members_shown) == int(page.table.item(last, 2).text().replace(",", "")) == totals.members
+    table = page.tables["by_parent"]
+    qtbot.waitUntil(lambda: table.rowCount() == len(rows) + 1, timeout=10_000)
+    last = table.rowCount() - 1
+    assert table.item(last, 0).text() == "合计"
+    assert [table.item(r, 0).text() for r in range(last)] == [figures.name for figures in rows]
+    headings = [table.horizontalHeaderItem(c).text().replace("\n", "") for c in range(table.columnCount())]
+    # This year's report counts, at the year's end, the members and unions here now (no date in the future).
+    members = headings.index("期末会员（人）")
+    members_shown = [int(table.item(r, members).text().replace(",", "")) for r in range(last)]
+    assert members_shown == [figures.members for figures in rows]
+    assert sum(members_shown) == int(table.item(last, members).text().replace(",", "")) == totals.members
+    unions = headings.index("期末基层工会（家）")
+    assert int(table.item(last, unions).text().replace(",", "")) == totals.unions
 
 
 def test_settings_are_saved_and_shown_on_home(qtbot, window, demo_engine):
