@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal, select, union_all
+from sqlalchemy import Integer, and_, case, cast, func, select, union_all
 from sqlalchemy.orm import Session
 
 from models.database import reading
@@ -40,20 +40,17 @@ from models.entities import (
     OrganizingTask,
     TaskStatus,
     Union,
-    UnionEvent,
     UnionEventKind,
     UnionStatus,
     union_employer,
 )
+from models.figures import union_place_history
 from models.listing import DUE_SOON_DAYS, should_have_union
 from models.notices import NoticeRecord, due_notices
 from models.statistics import Figures
 from models.tasks import STALE_DAYS, StaleTask, Target, stale_tasks, targets
 
 MONTHS = tuple(range(1, 13))
-
-# The events that move a union in or out of the federation (a move between first-level unions does not).
-_PLACE_EVENTS = (UnionEventKind.TRANSFERRED_IN, UnionEventKind.TRANSFERRED_OUT, UnionEventKind.DISSOLVED)
 
 
 @dataclass(frozen=True)
@@ -127,32 +124,10 @@ def _in_year(column, year: int):
 def _founded_here():
     """Whether a union was founded here: its earliest 转入, 转出 or 撤销 is not a 转入.
 
-    As in ``models.figures``, a union whose row says it was transferred in (``transferred_in_on``) with no
-    转入 event, as imported or generated records are, counts by the row's date; so does a closed union
-    with no event of its closing.
+    The history is ``models.figures``'s, so the dashboard and the report agree on what is new.
     """
 
-    def no_event(kind) -> object:
-        return ~exists().where(UnionEvent.union_id == Union.id, UnionEvent.kind == kind)
-
-    events = select(
-        UnionEvent.union_id.label("union_id"),
-        UnionEvent.kind.label("kind"),
-        UnionEvent.happened_on.label("happened_on"),
-        UnionEvent.id.label("seq"),
-    ).where(UnionEvent.kind.in_(_PLACE_EVENTS))
-    arrived = select(
-        Union.id,
-        literal(UnionEventKind.TRANSFERRED_IN.value, String),
-        Union.transferred_in_on,
-        literal(0, Integer),
-    ).where(Union.transferred_in_on.is_not(None), no_event(UnionEventKind.TRANSFERRED_IN))
-    closed = select(Union.id, Union.status, Union.closed_on, literal(0, Integer)).where(
-        Union.status.in_((UnionStatus.TRANSFERRED_OUT, UnionStatus.DISSOLVED)),
-        Union.closed_on.is_not(None),
-        no_event(Union.status),
-    )
-    history = union_all(events, arrived, closed).subquery("history")
+    history = union_place_history().subquery("history")
     first = (
         select(history.c.kind)
         .where(history.c.union_id == Union.id)

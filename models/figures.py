@@ -315,7 +315,12 @@ class _Context:
 
 
 def _union_history() -> CTE:
-    """Each union's 转入, 转出 and 撤销 (union_id, kind, happened_on, seq), oldest first by (date, seq).
+    """``union_place_history`` as the report's shared CTE."""
+    return union_place_history().cte("union_history").prefix_with("MATERIALIZED")
+
+
+def union_place_history() -> Select:
+    """Each union's 转入, 转出 and 撤销 (union_id, kind, happened_on, seq), to be ordered by (date, seq).
 
     Most come from ``union_event``. A union whose row says it was transferred in (``transferred_in_on``) or
     closed (status and ``closed_on``) with no event of that kind, as imported or generated records are,
@@ -343,7 +348,7 @@ def _union_history() -> CTE:
         Union.closed_on.is_not(None),
         no_event(Union.status),
     )
-    return union_all(events, arrived, closed).cte("union_history").prefix_with("MATERIALIZED")
+    return union_all(events, arrived, closed)
 
 
 def _union_facts(history: CTE, end: BindParameter) -> CTE:
