@@ -97,10 +97,10 @@ class NoticeRegisterSheet:
     def _draw_heading(self, writer: TextWriter, fonts: DocumentFonts, count: int) -> None:
         title = TextStyle(fonts.title, TITLE_SIZE, None, fonts.fallback)
         baseline = PAGE_HEIGHT - MARGIN - EM_ABOVE_BASELINE * TITLE_SIZE
-        _centred(writer, REGISTER_TITLE, title, baseline)
+        writer.centred(REGISTER_TITLE, title, baseline, 0, PAGE_WIDTH)
         subtitle = TextStyle(fonts.body, SUBTITLE_SIZE, None, fonts.fallback)
         line = f"范围：{self.scope}　　共 {count} 份　　制表时间：{self.made_at:%Y-%m-%d %H:%M}"
-        _centred(writer, line, subtitle, baseline - TITLE_SIZE - 2 * mm)
+        writer.centred(line, subtitle, baseline - TITLE_SIZE - 2 * mm, 0, PAGE_WIDTH)
 
 
 def _texts(entry: RegisterEntry) -> list[str]:
@@ -175,8 +175,4 @@ def _rule(canvas: Canvas, x0: float, y0: float, x1: float, y1: float, width: flo
 
 def _draw_page_number(writer: TextWriter, fonts: DocumentFonts, number: int, total: int) -> None:
     style = TextStyle(fonts.page_number, FOOT_SIZE, None, fonts.fallback)
-    _centred(writer, f"第 {number} 页　共 {total} 页", style, MARGIN)
-
-
-def _centred(writer: TextWriter, text: str, style: TextStyle, baseline: float) -> None:
-    writer.line((PAGE_WIDTH - measurer(style).width(text)) / 2, baseline, text, style)
+    writer.centred(f"第 {number} 页　共 {total} 页", style, MARGIN, 0, PAGE_WIDTH)

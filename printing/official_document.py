@@ -415,7 +415,7 @@ def _draw_mark(writer: TextWriter, document: OfficialDocument, styles: _Styles, 
     style = dataclasses.replace(styles.title, size=size)
     baseline = top - EM_ABOVE_BASELINE * size
     writer.set_color(RED)
-    writer.line(BLOCK_LEFT + (BLOCK_WIDTH - measurer(style).width(text)) / 2, baseline, text, style)
+    writer.centred(text, style, baseline, BLOCK_LEFT, BLOCK_WIDTH)
     writer.set_color(black)
     return baseline - EM_BELOW_BASELINE * size
 

@@ -106,11 +106,12 @@ class ReportSheet:
                 top -= HEAD_ROOM
             for piece in pieces:
                 top = _draw_piece(canvas, writer, fonts, piece, top, (cell, bold, heading))
-            _centred(
-                writer,
+            writer.centred(
                 f"第 {number} 页　共 {len(pages)} 页",
                 _style(fonts.page_number, FOOT_SIZE, fonts),
                 MARGIN,
+                0,
+                PAGE_WIDTH,
             )
             writer.finish()
             canvas.showPage()
@@ -119,12 +120,14 @@ class ReportSheet:
     def _draw_heading(self, writer: TextWriter, fonts: DocumentFonts) -> None:
         report = self.report
         baseline = PAGE_HEIGHT - MARGIN - EM_ABOVE_BASELINE * TITLE_SIZE
-        _centred(writer, REPORT_TITLE, _style(fonts.title, TITLE_SIZE, fonts), baseline)
+        writer.centred(REPORT_TITLE, _style(fonts.title, TITLE_SIZE, fonts), baseline, 0, PAGE_WIDTH)
         line = (
             f"填报单位：{report.federation}　　统计期间：{report.period.label}（{report.period.dates}）"
             f"　　制表时间：{report.made_at:%Y-%m-%d %H:%M}"
         )
-        _centred(writer, line, _style(fonts.body, SUBTITLE_SIZE, fonts), baseline - TITLE_SIZE - 2 * mm)
+        writer.centred(
+            line, _style(fonts.body, SUBTITLE_SIZE, fonts), baseline - TITLE_SIZE - 2 * mm, 0, PAGE_WIDTH
+        )
 
 
 def _style(font: str, size: float, fonts: DocumentFonts) -> TextStyle:
@@ -277,7 +280,3 @@ def _is_number(text: str) -> bool:
 def _rule(canvas: Canvas, x0: float, y0: float, x1: float, y1: float, width: float) -> None:
     canvas.setLineWidth(width)
     canvas.line(x0, y0, x1, y1)
-
-
-def _centred(writer: TextWriter, text: str, style: TextStyle, baseline: float) -> None:
-    writer.line((PAGE_WIDTH - measurer(style).width(text)) / 2, baseline, text, style)

@@ -303,6 +303,10 @@ class TextWriter:
             x += run.width + extra * len(run.text)
         return x
 
+    def centred(self, text: str, style: TextStyle, y: float, left: float, width: float) -> float:
+        """Write one line centred between ``left`` and ``left + width`` (a title, a page number)."""
+        return self.line(left + (width - measurer(style).width(text)) / 2, y, text, style)
+
     def set_color(self, color: object) -> None:
         """The colour of the text written from now on."""
         self._text.setFillColor(color)
