@@ -17,6 +17,7 @@ PROBLEM_NAMES = {
     "union_credit_code": "基层工会统一社会信用代码",
     "first_level_union_credit_code": "一级工会统一社会信用代码",
     "membership_history": "会员进出记录",
+    "audit_trail": "审计记录",
 }
 
 
@@ -26,7 +27,7 @@ def add_parser(subparsers, parent) -> None:
         parents=[parent],
         help="检查数据库和全部代码",
         description="完整性检查、外键检查，重新校验每个身份证号、统一社会信用代码和手机号码，"
-        "并核对每名会员的状态与其转出、退会、重新入会记录。发现问题时退出码为 1。",
+        "核对每名会员的状态与其转出、退会、重新入会记录，并逐条验证审计记录未被改动或删除。发现问题时退出码为 1。",
     )
     parser.set_defaults(run=run)
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 from collections.abc import Sequence
+
+from sqlalchemy.exc import DBAPIError
 
 from commands import backup, check, demo, exports, imports, notices, records, report
 from commands.output import EXIT_ENVIRONMENT, EXIT_REFUSED, Reporter
 from commands.parser import ChineseArgumentParser, common_options
-from models.errors import InvalidInput, KnownError
+from models.errors import InvalidInput, KnownError, database_failure
 from models.paths import resolve_data_dir
 
 
@@ -47,3 +50,10 @@ def run_command(args: argparse.Namespace) -> int:
         return reporter.fail(EXIT_REFUSED, exc.message, field=exc.field)
     except KnownError as exc:
         return reporter.fail(EXIT_ENVIRONMENT, exc.message)
+    except (DBAPIError, sqlite3.Error) as exc:
+        # SQLite refusing in the middle of a save or an import (another program holds the database, the
+        # disk filled up): a condition of the world, and the transaction was rolled back. Anything else
+        # stays the bug it is and ends in a traceback.
+        if (known := database_failure(exc)) is None:
+            raise
+        return reporter.fail(EXIT_ENVIRONMENT, known.message)

@@ -16,7 +16,7 @@ from commands.parser import parse_date
 from models.database import opened
 from models.employers import employer_by_credit_code
 from models.entities import NoticeKind, ServiceMethod
-from models.errors import InvalidInput, writing_file
+from models.errors import InvalidInput, refuse_future_date, writing_file
 from models.labels import SERVICE_METHOD
 from models.notice_register import notice_register, register_scope
 from models.notices import (
@@ -123,6 +123,9 @@ def as_json(record: NoticeRecord) -> dict:
 
 def run_issue(args, data_dir: DataDir, reporter: Reporter) -> int:
     issued_on = parse_date(args.date, "date") if args.date else date.today()
+    # Refused before the draft is saved: refused after it, the draft would stay and block the next try
+    # ("已有一份未办结的同类文书").
+    refuse_future_date(issued_on, "成文日期", "issued_on")
     with opened(data_dir) as engine:
         draft = draft_notice(
             engine,

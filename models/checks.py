@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 
 from models import codes
+from models.audit import audit_trail_problems
 from models.database import reading
 from models.entities import (
     TRIGRAM_INDEX,
@@ -52,6 +53,7 @@ PROBLEM_KINDS = (
     "union_credit_code",
     "first_level_union_credit_code",
     "membership_history",
+    "audit_trail",
 )
 
 
@@ -109,9 +111,15 @@ def _check_membership_history(report: CheckReport, connection) -> None:
         report.add("membership_history", f"会员 #{member_id}：状态为{now}，但{last}")
 
 
+def _check_audit_trail(report: CheckReport, connection) -> None:
+    count, descriptions = audit_trail_problems(connection)
+    report.problems["audit_trail"] += count
+    report.examples.extend(descriptions[: max(0, 20 - len(report.examples))])
+
+
 def check_database(engine: Engine) -> CheckReport:
     """Run SQLite's integrity and foreign-key checks, re-validate every stored code, and compare each
-    member's state with its history of leaving and rejoining."""
+    member's state with its history of leaving and rejoining, and recompute the audit trail's chain."""
     report = CheckReport(problems=Counter(dict.fromkeys(PROBLEM_KINDS, 0)))
     with engine.connect() as connection:
         for (line,) in connection.exec_driver_sql("PRAGMA integrity_check"):
@@ -121,6 +129,7 @@ def check_database(engine: Engine) -> CheckReport:
             report.add("foreign_keys", f"{table} 第 {rowid} 行引用了不存在的 {parent} 记录")
         _check_trigram_index(report, connection)
         _check_membership_history(report, connection)
+        _check_audit_trail(report, connection)
     with reading(engine) as s, s.begin():
         _recheck(
             report,

@@ -8,6 +8,7 @@ good backup is named, and SQLite's own refusals (locked, read-only, disk full) b
 
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import logging
@@ -31,6 +32,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from models.audit import install_audit_triggers, register_functions
 from models.backups import back_up_if_due, backup_before_upgrade, newest_good_backup, stamped_path
 from models.errors import (
     DatabaseBusy,
@@ -69,7 +71,9 @@ class UnionDeskSQLiteDialect(SQLiteDialect_pysqlite):
 registry.register("sqlite.uniondesk", __name__, "UnionDeskSQLiteDialect")
 
 
-def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: object, database: str) -> None:
+    # The audit triggers call these on every write; without them a change cannot be saved.
+    register_functions(dbapi_connection, database)
     # Python's sqlite3 opens transactions behind our back; take that over so that BEGIN is ours
     # (SQLAlchemy documents this for pysqlite: "Serializable isolation / Savepoints / Transactional DDL").
     dbapi_connection.isolation_level = None
@@ -93,7 +97,7 @@ def create_engine_at(path: Path) -> Engine:
     engine = create_engine(
         URL.create("sqlite+uniondesk", database=str(path)), connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
     )
-    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "connect", functools.partial(_set_pragmas, database=str(path)))
     event.listen(engine, "begin", _begin)
     return engine
 
@@ -182,7 +186,17 @@ def has_user_tables(path: Path) -> bool:
 def upgrade_schema(engine: Engine) -> None:
     """Bring the schema to the newest revision in one transaction (SQLite DDL is transactional)."""
     with engine.begin() as connection:
+        before = _revision_in(connection)
         command.upgrade(alembic_config(connection), "head")
+        # Triggers are made from the tables' columns, and batch migrations recreate tables without them.
+        if _revision_in(connection) != before:
+            install_audit_triggers(connection)
+
+
+def _revision_in(connection) -> str | None:
+    if not connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").first():
+        return None
+    return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
 def open_database(data_dir: DataDir) -> Engine:

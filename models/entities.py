@@ -123,6 +123,27 @@ class RecycledKind(StrEnum):
     MEMBER = "member"
 
 
+class Role(StrEnum):
+    """What an account may do (issue 7): each role can do what the ones below it can."""
+
+    ADMINISTRATOR = "administrator"  # 管理员: settings, accounts, restore, full exports
+    EDITOR = "editor"  # 录入员: enters and changes records
+    READER = "reader"  # 查阅: reads, with ID numbers and phones masked
+
+
+class AuditAction(StrEnum):
+    INSERT = "insert"
+    UPDATE = "update"
+    DELETE = "delete"
+    # Not a change: full ID numbers or phones left the program in an export or a printout.
+    DISCLOSE = "disclose"
+    # Many records written at once (an import, the demo): one entry names them all, see models.audit.
+    BULK_INSERT = "bulk_insert"
+    # Personal data purged for good from the recycle bin: the entries that held it are cleared, and this
+    # entry names them (see models.audit.clear_entries).
+    PURGE = "purge"
+
+
 class TaskStatus(StrEnum):
     NOT_STARTED = "not_started"  # 未启动
     MOBILIZING = "mobilizing"  # 宣传动员
@@ -569,3 +590,58 @@ class DistinctPeople(Base):
         ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     decided_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class Account(Record, Base):
+    """账户: a person who signs in to the program, with a role. Never deleted (the audit trail names
+    it); an account that should no longer sign in is switched off."""
+
+    __tablename__ = "account"
+    __table_args__ = (one_of("role", Role),)
+
+    login_name: Mapped[str] = mapped_column(String(40), unique=True)
+    full_name: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(20))
+    # scrypt, with its parameters and salt, as models.accounts writes it; never shown, never audited.
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Kept in the database, not in memory, so restarting the program does not reset the slowdown.
+    failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Setting(Base):
+    """A setting of the whole database (not of one PC), such as whether accounts are used."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """审计记录: one insert, update or delete of a record, or one disclosure of personal data.
+
+    Written by SQLite triggers in the transaction of the change itself (models.audit), so no writer can
+    forget it and a rolled-back change leaves none. ``entry_hash`` chains each entry to the one before
+    it; ``check`` recomputes the chain, so an entry edited or deleted by hand is found. AUTOINCREMENT
+    keeps the numbers of deleted entries from being used again, which gives away a deleted last entry.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        one_of("action", AuditAction),
+        Index("ix_audit_entry_record", "record_uuid"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[str] = mapped_column(String(19))  # local time as SQLite writes it: 2026-11-24 09:30:00
+    actor: Mapped[str] = mapped_column(String(80), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    table_name: Mapped[str] = mapped_column(String(40))
+    record_uuid: Mapped[str | None] = mapped_column(String(36))
+    # JSON: an insert's and a delete's fields, an update's changed fields as [old, new], a disclosure's
+    # what, how many and why.
+    changes: Mapped[str] = mapped_column(Text)
+    entry_hash: Mapped[str] = mapped_column(String(64))

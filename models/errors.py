@@ -106,6 +106,35 @@ def sqlite_reason(error: Exception) -> str | None:
     return _SQLITE_REASONS.get(code & 0xFF)
 
 
+# SQLite's refusal in the middle of work (a save, an import): the transaction it broke was rolled back, so
+# the clerk hears that nothing of it was saved, and what to do before trying again.
+_SQLITE_FAILURES = {
+    5: "数据库正被其他程序使用（例如用数据库工具打开着），刚才的修改没有保存。请关闭该程序后再试一次。",
+    8: "数据库文件或数据文件夹变成了只读，刚才的修改没有保存。请检查文件夹的权限后再试一次。",
+    10: "读写磁盘出错，刚才的修改没有保存。如果数据文件夹在 U 盘、移动硬盘或网络上，请检查连接后再试一次。",
+    11: "数据库文件已损坏，刚才的操作没有完成。下次启动时程序会把损坏的数据库移开，并提供最新的完好备份用于恢复。",
+    13: "磁盘空间已满，刚才的修改没有保存。请清理磁盘（或把数据文件夹移到空间足够的磁盘）后再试一次。",
+    14: "无法打开数据库文件，刚才的修改没有保存。请检查数据文件夹是否还在、是否有写入权限后再试一次。",
+}
+_SQLITE_FAILURES[6] = _SQLITE_FAILURES[5]  # SQLITE_LOCKED
+_SQLITE_FAILURES[26] = _SQLITE_FAILURES[11]  # SQLITE_NOTADB
+
+
+def database_failure(error: Exception) -> KnownError | None:
+    """SQLite's refusal during work (busy, read-only, disk I/O, damaged, disk full) as the known condition
+    it is, with the clerk's message; None for anything else (a broken constraint is a bug).
+
+    ``error`` is what a save or an import raised: SQLAlchemy's wrapper or sqlite3's own exception.
+    """
+    error = getattr(error, "orig", None) or error
+    code = getattr(error, "sqlite_errorcode", None)
+    message = None if code is None else _SQLITE_FAILURES.get(code & 0xFF)
+    if message is None:
+        return None
+    kind = {5: DatabaseBusy, 6: DatabaseBusy, 11: DatabaseDamaged, 26: DatabaseDamaged}.get(code & 0xFF)
+    return (kind or DataDirUnusable)(message)
+
+
 def refuse_future_date(when: date | None, label: str, field: str) -> None:
     """Refuse a date after today (a founding, a service, a reply…): "成文日期 2027-01-05 晚于今天"."""
     if when is not None and when > date.today():

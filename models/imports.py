@@ -50,6 +50,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from models.audit import bulk_inserted
 from models.backups import take_backup
 from models.entities import (
     Employer,
@@ -348,8 +349,12 @@ def write_members(
     *,
     update_existing: bool = False,
     cancelled: Cancelled | None = None,
+    source: dict[str, str] | None = None,
 ) -> Generator[Progress, None, ImportCounts]:
     """Add the members; a member whose ID number is registered already is updated or skipped.
+
+    The new members are recorded in the audit trail as one entry that names them all and ``source`` (the
+    file and sheet they came from), see ``models.audit.bulk_inserted``; an update has an entry a member.
 
     An update writes the row's values over the record's and keeps what the row leaves empty; changing to
     在岗 clears a 灵活就业 occupation, and 在会 clears a leaving date, as the record's checks require.
@@ -367,8 +372,9 @@ def write_members(
         # Each row is staged, then moved (or, for an update, applied): two steps a row.
         total = 2 * (len(new) + len(old))
         done = 0
-        for done in _insert_members(connection, new, cancelled):
-            yield done, total, _phase("写入会员", done, len(new))
+        with bulk_inserted(connection, "member", source or {"来源": "导入"}):
+            for done in _insert_members(connection, new, cancelled):
+                yield done, total, _phase("写入会员", done, len(new))
         for step in _update_members(connection, old, [existing[row.id_number] for row in old], cancelled):
             yield done + step, total, _phase("更新会员", step, len(old))
         _check(cancelled)

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from models import codes
+from models.audit import clear_entries
 from models.database import in_ids, in_values, reading, writing
 from models.entities import (
     DistinctPeople,
@@ -359,7 +360,16 @@ def purge_recycled(engine: Engine, entry_ids: Sequence[int]) -> int:
     """Delete entries from the recycle bin for good (the personal data they hold goes with them)."""
     entry_ids = _checked_ids(entry_ids)
     with writing(engine) as s, s.begin():
-        return s.execute(delete(RecycledRecord).where(in_ids(RecycledRecord.id, entry_ids))).rowcount
+        chosen = in_ids(RecycledRecord.id, entry_ids)
+        uuids = [
+            u
+            for pair in s.execute(select(RecycledRecord.record_uuid, RecycledRecord.uuid).where(chosen))
+            for u in pair
+        ]
+        purged = s.execute(delete(RecycledRecord).where(chosen)).rowcount
+        # The audit trail kept the member's values, and the deletions just made keep the bin's copy.
+        clear_entries(s.connection(), "member", uuids, "从回收站彻底删除")
+        return purged
 
 
 # --- possible duplicates ------------------------------------------------------------------------------

@@ -994,7 +994,11 @@ def write_import(
     counts: ImportCounts
     if preview.kind == "members":
         counts = yield from imports.write_members(
-            engine, rows, update_existing=update_existing, cancelled=cancelled
+            engine,
+            rows,
+            update_existing=update_existing,
+            cancelled=cancelled,
+            source={"来源": "导入", "文件": preview.path.name, "工作表": preview.sheet},
         )
     elif preview.kind == "employers":
         counts = yield from imports.write_employers(

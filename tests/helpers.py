@@ -8,6 +8,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from models.audit import register_functions
+
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -31,9 +33,17 @@ def fingerprint(path: Path) -> tuple[str, bool, bool]:
     )
 
 
+def tool_connection(path: Path, **options) -> sqlite3.Connection:
+    """A sqlite3 connection to the file as a SQLite tool would open it, but with the two functions the
+    audit triggers call, so that it can change records (sqlite3.exe without them cannot)."""
+    connection = sqlite3.connect(path, **options)
+    register_functions(connection, str(path))
+    return connection
+
+
 def execute(path: Path, sql: str, parameters: tuple | dict = ()) -> None:
     """Run one statement outside the program and commit it, as someone with a SQLite tool would."""
-    with closing(sqlite3.connect(path)) as connection, connection:
+    with closing(tool_connection(path)) as connection, connection:
         connection.execute(sql, parameters)
 
 

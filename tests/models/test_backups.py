@@ -31,7 +31,7 @@ from models.errors import (
 )
 from models.paths import DataDir, location_risk
 from models.registers import record_counts
-from tests.helpers import dump, execute, fingerprint, is_chinese, query, set_revision
+from tests.helpers import dump, execute, fingerprint, is_chinese, query, set_revision, tool_connection
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -169,7 +169,7 @@ def test_restore_from_a_database_of_another_program_is_refused(
     demo_engine: Engine, data_dir: DataDir, tmp_path: Path
 ) -> None:
     other = tmp_path / "other.sqlite3"
-    with closing(sqlite3.connect(other)) as connection, connection:
+    with closing(tool_connection(other)) as connection, connection:
         connection.execute("CREATE TABLE contacts (name TEXT)")
     demo_engine.dispose()
     before = dump(data_dir.database)
@@ -183,7 +183,7 @@ def test_a_backup_holds_only_what_was_committed(
     demo_engine: Engine, data_dir: DataDir, tmp_path: Path
 ) -> None:
     committed = dump(data_dir.database)
-    writer = sqlite3.connect(data_dir.database, isolation_level=None)
+    writer = tool_connection(data_dir.database, isolation_level=None)
     try:
         writer.execute("BEGIN IMMEDIATE")
         writer.execute("UPDATE federation SET name = '尚未保存的名称'")
@@ -502,7 +502,7 @@ def test_a_damaged_database_is_moved_aside_and_the_newest_good_backup_named(
 def test_the_write_ahead_log_moves_with_the_damaged_database(demo_engine: Engine, data_dir: DataDir) -> None:
     demo_engine.dispose()
     wal_path = data_dir.database.with_name(data_dir.database.name + "-wal")
-    with closing(sqlite3.connect(data_dir.database)) as writer:
+    with closing(tool_connection(data_dir.database)) as writer:
         writer.execute("PRAGMA wal_autocheckpoint = 0")
         writer.execute("UPDATE federation SET name = '只在日志里的名称'")
         writer.commit()
@@ -525,7 +525,7 @@ def test_a_database_locked_by_another_program_is_not_taken_for_damaged(
 ) -> None:
     monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 300)
     demo_engine.dispose()
-    other = sqlite3.connect(data_dir.database, isolation_level=None)
+    other = tool_connection(data_dir.database, isolation_level=None)
     try:
         other.execute("PRAGMA locking_mode = EXCLUSIVE")
         other.execute("BEGIN EXCLUSIVE")

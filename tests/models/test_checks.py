@@ -13,6 +13,7 @@ from models import codes
 from models.checks import PROBLEM_KINDS, check_database
 from models.paths import DataDir
 from models.registers import record_counts
+from tests.helpers import tool_connection
 from tests.helpers import query
 
 
@@ -134,7 +135,7 @@ DAMAGES: list[Damage] = [
 
 
 def _damage(data_dir: DataDir, damages: list[Damage]) -> list[tuple[str, str]]:
-    with closing(sqlite3.connect(data_dir.database)) as connection, connection:
+    with closing(tool_connection(data_dir.database)) as connection, connection:
         connection.execute("PRAGMA foreign_keys = OFF")
         # A different row for each damage, so that no two land on the same record.
         return [damage(connection, n) for n, damage in enumerate(damages)]

@@ -5,7 +5,6 @@ that disagrees with the member's present state."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from contextlib import closing
 from datetime import date, timedelta
 
@@ -28,7 +27,7 @@ from models.members import (
 )
 from models.paths import DataDir
 from models.registers import add_member
-from tests.helpers import dump, execute, is_chinese, query
+from tests.helpers import dump, execute, is_chinese, query, tool_connection
 from tests.test_cli import run_cli
 
 TODAY = date.today()
@@ -385,7 +384,7 @@ def test_the_demo_holds_every_case_and_passes_the_check(engine: Engine, data_dir
 
 def _damaged(data_dir: DataDir) -> dict[str, int]:
     """Three members' histories spoiled behind the program's back; returns their ids by what was done."""
-    with closing(sqlite3.connect(data_dir.database)) as connection, connection:
+    with closing(tool_connection(data_dir.database)) as connection, connection:
         [(lost,)] = connection.execute(
             "SELECT id FROM member WHERE status != 'active' ORDER BY id LIMIT 1"
         ).fetchall()
