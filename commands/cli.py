@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import functools
+import getpass
+import os
 import sqlite3
 from collections.abc import Sequence
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from commands import backup, check, demo, exports, imports, notices, records, report
 from commands.output import EXIT_ENVIRONMENT, EXIT_REFUSED, Reporter
 from commands.parser import ChineseArgumentParser, common_options
+from models.accounts import NotAllowed, accounts_in_use, sign_in
+from models.database import signing_in
 from models.errors import InvalidInput, KnownError, database_failure
 from models.paths import resolve_data_dir
 
@@ -40,12 +46,29 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     return build_parser().parse_args(argv)
 
 
+def sign_in_from_command_line(account: str | None, engine: Engine) -> None:
+    """With accounts in use a command works as an account, with that account's rights; without, as the
+    Windows user. The password comes from UNIONDESK_PASSWORD (for scheduled tasks) or is asked for."""
+    if not accounts_in_use(engine):
+        return
+    if not account:
+        raise NotAllowed(
+            "此数据库启用了账户登录：请用 --account 账户名 指定以哪个账户工作"
+            "（密码取自环境变量 UNIONDESK_PASSWORD，未设置时会提示输入）。"
+        )
+    password = os.environ.get("UNIONDESK_PASSWORD")
+    if password is None:
+        password = getpass.getpass(f"账户“{account}”的密码：")
+    sign_in(engine, account, password)
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Run the parsed subcommand and return its exit code."""
     reporter = Reporter(as_json=getattr(args, "json", False))
     try:
         data_dir = resolve_data_dir(getattr(args, "data_dir", None))
-        return args.run(args, data_dir, reporter)
+        with signing_in(functools.partial(sign_in_from_command_line, getattr(args, "account", None))):
+            return args.run(args, data_dir, reporter)
     except InvalidInput as exc:
         return reporter.fail(EXIT_REFUSED, exc.message, field=exc.field)
     except KnownError as exc:

@@ -43,13 +43,19 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
 
 def common_options() -> argparse.ArgumentParser:
-    """--data-dir and --json, accepted before or after the subcommand."""
+    """--data-dir, --account and --json, accepted before or after the subcommand."""
     parent = ChineseArgumentParser(add_help=False)
     parent.add_argument(
         "--data-dir",
         metavar="DIR",
         default=argparse.SUPPRESS,
         help="数据文件夹（默认为用户数据文件夹，也可用环境变量 UNIONDESK_DATA_DIR 指定）",
+    )
+    parent.add_argument(
+        "--account",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="数据库启用了账户登录时，以此账户工作（密码取自环境变量 UNIONDESK_PASSWORD，未设置时提示输入）",
     )
     parent.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="最后一行输出一个汇总结果的 JSON 对象"

@@ -15,7 +15,7 @@ import logging
 import os
 import platform
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
@@ -434,16 +434,33 @@ def start_database(data_dir: DataDir) -> Engine:
     raise DatabaseSetAside(message, damaged=path, moved_to=moved_to, newest_backup=newest)
 
 
+# What a command does with the database as soon as it is open: the command line signs in here.
+_on_opening: list[Callable[[Engine], None]] = []
+
+
+@contextmanager
+def signing_in(check: Callable[[Engine], None]) -> Iterator[None]:
+    """Within the block, ``opened`` calls ``check(engine)`` before handing the database over."""
+    _on_opening.append(check)
+    try:
+        yield
+    finally:
+        _on_opening.remove(check)
+
+
 @contextmanager
 def opened(data_dir: DataDir) -> Iterator[Engine]:
     """The database for a command, for the length of a ``with`` block: the data folder locked, a damaged
-    database set aside, the day's first backup taken, every connection closed after it."""
+    database set aside, the day's first backup taken, the person signed in (``signing_in``), every
+    connection closed after it."""
     with lock_data_dir(data_dir):
         existed = data_dir.database.exists()
         engine = start_database(data_dir)
         try:
             if existed:
                 _back_up_if_due(data_dir)
+            for check in _on_opening:
+                check(engine)
             yield engine
         finally:
             engine.dispose()

@@ -120,6 +120,14 @@ _SQLITE_FAILURES[6] = _SQLITE_FAILURES[5]  # SQLITE_LOCKED
 _SQLITE_FAILURES[26] = _SQLITE_FAILURES[11]  # SQLITE_NOTADB
 
 
+class WriteRefused(KnownError):
+    """A reader's connection was asked to change a record; the database refused it."""
+
+
+# What sqlite3 says when a Python function called by SQL raises: only audit_actor() raises on purpose.
+READ_ONLY_REFUSAL = "user-defined function raised exception"
+
+
 def database_failure(error: Exception) -> KnownError | None:
     """SQLite's refusal during work (busy, read-only, disk I/O, damaged, disk full) as the known condition
     it is, with the clerk's message; None for anything else (a broken constraint is a bug).
@@ -127,6 +135,8 @@ def database_failure(error: Exception) -> KnownError | None:
     ``error`` is what a save or an import raised: SQLAlchemy's wrapper or sqlite3's own exception.
     """
     error = getattr(error, "orig", None) or error
+    if str(error) == READ_ONLY_REFUSAL:  # models.audit's trigger function refusing a reader's change
+        return WriteRefused("当前账户为查阅权限，不能修改数据；数据库未作改动。")
     code = getattr(error, "sqlite_errorcode", None)
     message = None if code is None else _SQLITE_FAILURES.get(code & 0xFF)
     if message is None:
