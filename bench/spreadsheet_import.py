@@ -118,7 +118,7 @@ from models.paths import DataDir
 from spreadsheets.importing import prepare_import, run_to_end, write_import
 engine = open_database(DataDir(Path({data!r})))
 started = time.perf_counter()
-preview = run_to_end(prepare_import(engine, {file!r}, "members"))
+preview = run_to_end(prepare_import(engine, {file!r}, "members", write_ahead=True))
 checked = time.perf_counter()
 result = run_to_end(write_import(engine, preview))
 written = time.perf_counter()

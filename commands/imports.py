@@ -85,20 +85,27 @@ def _import(args, data_dir: DataDir, reporter: Reporter, path: Path, source, as_
                 mapping=mapping,
                 source=source,
                 as_of=as_of,
+                # No preview to look at here: the new members are written while the list is checked.
+                write_ahead=not args.dry_run,
             ),
             _progress(reporter),
         )
-        errors = _error_workbook(args, preview, reporter)
-        if args.dry_run or not preview.rows:
-            result = _would_do(preview, args.on_duplicate)
-        else:
-            backup = backup_before_import(data_dir)
-            reporter.say(f"已自动备份数据库到 {backup}")
-            steps = write_import(engine, preview, on_duplicate=args.on_duplicate)
-            try:
-                result = run_to_end(steps, _progress(reporter))
-            finally:
-                steps.close()  # after Ctrl+C between two steps: rolls the transaction back now
+        try:
+            errors = _error_workbook(args, preview, reporter)
+            if args.dry_run or not preview.rows:
+                result = _would_do(preview, args.on_duplicate)
+            else:
+                # The backup reads what is committed: the rows written ahead are not, so it is the database
+                # as it was before the import.
+                backup = backup_before_import(data_dir)
+                reporter.say(f"已自动备份数据库到 {backup}")
+                steps = write_import(engine, preview, on_duplicate=args.on_duplicate)
+                try:
+                    result = run_to_end(steps, _progress(reporter))
+                finally:
+                    steps.close()  # after Ctrl+C between two steps: rolls the transaction back now
+        finally:
+            preview.discard()  # whatever was written ahead and not committed is rolled back
     _say_summary(reporter, preview, result, args)
     summary = {
         "kind": args.kind,

@@ -339,42 +339,66 @@ def record_disclosure(engine: Engine, what: str, count: int, reason: str, target
         record_entry(connection, AuditAction.DISCLOSE, "member", None, details)
 
 
+class BulkInsert:
+    """Many rows of one table inserted under one audit entry instead of one each (see ``bulk_inserted``).
+
+    ``start`` drops the table's insert trigger inside the caller's transaction, ``finish`` makes it again
+    and writes the entry: a rollback or a killed process brings the trigger back with the rest, and no
+    other connection can write meanwhile (the transaction holds the write lock).
+    """
+
+    def __init__(self, connection: Connection, table_name: str) -> None:
+        self.connection, self.table_name = connection, table_name
+        self.trigger = f"{TRIGGER_PREFIX}{table_name}_insert"
+        self.sql = _installed_triggers(connection).get(self.trigger)
+        self.before = connection.exec_driver_sql(
+            f'SELECT coalesce(max(rowid), 0) FROM "{table_name}"'
+        ).scalar_one()
+        if self.sql is not None:
+            connection.exec_driver_sql(f"DROP TRIGGER {self.trigger}")
+
+    def restore_trigger(self) -> None:
+        """For a caller that goes on after a failure: the rollback brings it back too."""
+        if self.sql is not None:
+            with suppress(DBAPIError):
+                self.connection.exec_driver_sql(self.sql)
+
+    def finish(self, description: dict) -> None:
+        connection = self.connection
+        inserted, count = connection.exec_driver_sql(
+            f'SELECT json_group_array(uuid), count(*) FROM (SELECT uuid FROM "{self.table_name}" WHERE rowid > ? '
+            "ORDER BY rowid)",
+            (self.before,),
+        ).one()
+        if self.sql is not None:
+            connection.exec_driver_sql(self.sql)
+        if count:
+            # The UUID list goes in as SQLite wrote it: parsing 100,000 of them only to write them back costs.
+            head = json.dumps({**description, "条数": count}, ensure_ascii=False)
+            _insert_entry(
+                connection,
+                AuditAction.BULK_INSERT,
+                self.table_name,
+                None,
+                f'{head[:-1]}, "记录": {inserted}}}',
+            )
+
+
 @contextmanager
 def bulk_inserted(connection: Connection, table_name: str, description: dict) -> Iterator[None]:
     """Insert many rows of ``table_name`` inside the block under one audit entry instead of one each.
 
-    The table's insert trigger is dropped for the block and made again after it, all inside the caller's
-    transaction: a rollback or a killed process brings the trigger back with the rest, and no other
-    connection can write meanwhile (the transaction holds the write lock). The entry names every record
-    inserted (UUIDs in id order) and says where they came from; their values are the rows themselves, and
-    every later change to them has its own entry with the old values, so the history stays whole.
+    The entry names every record inserted (UUIDs in id order) and says where they came from; their values
+    are the rows themselves, and every later change to them has its own entry with the old values, so the
+    history stays whole. For 100,000 members an entry each would double an import's time.
     """
-    trigger = f"{TRIGGER_PREFIX}{table_name}_insert"
-    sql = _installed_triggers(connection).get(trigger)
-    before = connection.exec_driver_sql(f'SELECT coalesce(max(rowid), 0) FROM "{table_name}"').scalar_one()
-    if sql is not None:
-        connection.exec_driver_sql(f"DROP TRIGGER {trigger}")
+    bulk = BulkInsert(connection, table_name)
     try:
         yield
     except BaseException:
-        # The caller rolls back, which brings the trigger back; a caller that goes on must find it there.
-        if sql is not None:
-            with suppress(DBAPIError):
-                connection.exec_driver_sql(sql)
+        bulk.restore_trigger()
         raise
-    inserted, count = connection.exec_driver_sql(
-        f'SELECT json_group_array(uuid), count(*) FROM (SELECT uuid FROM "{table_name}" WHERE rowid > ? '
-        "ORDER BY rowid)",
-        (before,),
-    ).one()
-    if sql is not None:
-        connection.exec_driver_sql(sql)
-    if count:
-        # The UUID list goes in as SQLite wrote it: parsing 100,000 of them only to write them back costs.
-        head = json.dumps({**description, "条数": count}, ensure_ascii=False)
-        _insert_entry(
-            connection, AuditAction.BULK_INSERT, table_name, None, f'{head[:-1]}, "记录": {inserted}}}'
-        )
+    bulk.finish(description)
 
 
 def clear_entries(connection: Connection, table_name: str, record_uuids: Sequence[str], why: str) -> int:

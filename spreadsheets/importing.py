@@ -27,7 +27,7 @@ callable turns true, which raises ``ImportCancelled``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeAlias, TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from models import imports
 from models.codes import mask_id_number
@@ -49,6 +50,7 @@ from models.entities import (
 )
 from models.errors import InvalidInput
 from models.imports import (
+    WRITE_AHEAD_BATCH,
     Directory,
     EmployerRow,
     HeadcountRow,
@@ -56,6 +58,7 @@ from models.imports import (
     ImportChanged,
     ImportCounts,
     MemberRow,
+    MemberWriteAhead,
     UnionRow,
 )
 from spreadsheets.choices import choice_parser, staff_count_source
@@ -180,6 +183,8 @@ class ImportPreview:
         skipped: Non-blank rows that are not data (subtotals, repeated headers, notes under the table).
         read: How many data rows were read.
         source: Where staff counts come from (headcounts only).
+        write_ahead: The new members already written into a transaction that is still open, when
+            ``prepare_import`` was asked to write ahead; ``write_import`` commits it, ``discard`` drops it.
     """
 
     kind: ImportKind
@@ -197,6 +202,14 @@ class ImportPreview:
     skipped: list[SkippedRow] = field(default_factory=list)
     read: int = 0
     source: StaffCountSource | None = None
+    write_ahead: MemberWriteAhead | None = field(default=None, repr=False, compare=False)
+
+    def discard(self) -> None:
+        """The clerk will not import this preview (went back, closed, checks again): roll back whatever
+        was written ahead, and let the database be written by others again."""
+        if self.write_ahead is not None:
+            self.write_ahead.discard()
+            self.write_ahead = None
 
     @property
     def refused(self) -> int:
@@ -874,8 +887,9 @@ def prepare_import(
     layout: Layout | None = None,
     source: StaffCountSource | str | None = None,
     as_of: date | None = None,
+    write_ahead: bool = False,
 ) -> Generator[Progress, None, ImportPreview]:
-    """Reads the file and checks every row against the rules and the registers; writes nothing.
+    """Reads the file and checks every row against the rules and the registers; commits nothing.
 
     Args:
         engine: The database, read for the unions, employers and members already registered.
@@ -889,6 +903,9 @@ def prepare_import(
             ``header_index`` must then be None) and the file is not read again.
         source: Where the staff counts come from (社保, 税务…): required for headcounts, else unused.
         as_of: The date of staff counts for rows without their own 统计日期; today when None.
+        write_ahead: Members only: write the new members into a transaction left open while the list is
+            checked (``MemberWriteAhead``), so that 导入 only has to finish it. The preview then holds
+            the database's write lock until it is imported or discarded (``ImportPreview.discard``).
 
     Yields:
         ``(done, total, message)``; ``total`` is 0 until the rows have been read.
@@ -934,17 +951,54 @@ def prepare_import(
     )
     total = workbook.row_count(chosen) - header_index - 1
     yield 0, total, "正在读取登记信息…"
-    check = _checker(preview, engine, as_of)
+    # Before the registers are read: the transaction's lock keeps them as the check sees them.
+    preview.write_ahead = _write_ahead(engine) if write_ahead and kind == "members" else None
+    try:
+        check = _checker(preview, engine, as_of)
+        yield from _check_rows(preview, check, workbook, header_index, total)
+    except BaseException:
+        preview.discard()
+        raise
+    return preview
+
+
+def _write_ahead(engine: Engine) -> MemberWriteAhead | None:
+    try:
+        return MemberWriteAhead(engine)
+    except DBAPIError:  # busy, read-only…: the import is written the ordinary way, which says why
+        return None
+
+
+def _check_rows(
+    preview: ImportPreview, check: _Check, workbook: Workbook, header_index: int, total: int
+) -> Iterator[Progress]:
+    ahead = preview.write_ahead
+    known = check.members if isinstance(check, _MemberCheck) else {}
+    if ahead is not None:
+        ahead.known = known
+    fed = 0
     # One row at a time: a 100,000-row sheet is never held as Python lists all at once.
-    below = enumerate(islice(workbook.iter_rows(chosen), header_index + 1, None), start=header_index + 2)
-    for excel_row, cells in data_rows_below(header, below, skipped=preview.skipped):
+    below = enumerate(
+        islice(workbook.iter_rows(preview.sheet), header_index + 1, None), start=header_index + 2
+    )
+    for excel_row, cells in data_rows_below(preview.header, below, skipped=preview.skipped):
         check.add(excel_row, cells)
         preview.read += 1
         if preview.read % _PROGRESS_EVERY == 0:
+            if ahead is not None and len(preview.rows) - fed >= WRITE_AHEAD_BATCH:
+                fed = _feed(ahead, preview.rows, fed, known)
             yield excel_row - header_index - 1, total, f"正在检查第{excel_row:,}行…"
     check.finish()
+    if ahead is not None:
+        _feed(ahead, preview.rows, fed, known)
+        ahead.no_more_rows()
     yield total, total, _summary(preview)
-    return preview
+
+
+def _feed(ahead: MemberWriteAhead, rows: list[MemberRow], fed: int, known: dict[str, int]) -> int:
+    """Hand the accepted rows since ``fed`` that are new members to the writer; returns how far it fed."""
+    ahead.add([row for row in rows[fed:] if row.id_number not in known])
+    return len(rows)
 
 
 def _checker(preview: ImportPreview, engine: Engine, as_of: date | None) -> _Check:
@@ -993,12 +1047,14 @@ def write_import(
     rows = preview.rows
     counts: ImportCounts
     if preview.kind == "members":
+        ahead, preview.write_ahead = preview.write_ahead, None
         counts = yield from imports.write_members(
             engine,
             rows,
             update_existing=update_existing,
             cancelled=cancelled,
             source={"来源": "导入", "文件": preview.path.name, "工作表": preview.sheet},
+            ahead=ahead,
         )
     elif preview.kind == "employers":
         counts = yield from imports.write_employers(

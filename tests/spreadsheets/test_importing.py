@@ -8,6 +8,7 @@ The lists are the LibreOffice-written fixtures: ``members.*`` (one messy member 
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -44,7 +45,7 @@ from spreadsheets.mappings import (
     remembered_mapping,
 )
 from spreadsheets.reading import SpreadsheetError
-from tests.helpers import dump, is_chinese, query
+from tests.helpers import dump, is_chinese, query, tool_connection
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "spreadsheets"
 CASES = FIXTURES / "import_cases.xlsx"
@@ -370,6 +371,94 @@ def test_a_row_failing_at_write_time_writes_nothing(
         _write(registers, preview)
     assert "没有导入任何数据" in refused.value.message
     assert dump(data_dir.database) == before
+
+
+# --- members written ahead while the list is checked ----------------------------------------------------
+
+
+def _other_writer_is_refused(data_dir: DataDir) -> bool:
+    """Whether another program (a SQLite tool) finds the database locked for writing."""
+    other = tool_connection(data_dir.database, timeout=0.1)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        return "locked" in str(exc)
+    else:
+        other.execute("ROLLBACK")
+        return False
+    finally:
+        other.close()
+
+
+def test_members_written_ahead_are_committed_only_by_the_import(
+    registers: Engine, data_dir: DataDir, tmp_path: Path
+) -> None:
+    before = dump(data_dir.database)
+    preview = _prepare(
+        registers, _big_member_list(tmp_path / "m.xlsx", 25_000, STAR_UNION), "members", write_ahead=True
+    )
+    # The preview is on screen: nothing is in the database for anyone else, which stays locked for writing.
+    assert dump(data_dir.database) == before
+    assert _other_writer_is_refused(data_dir)
+
+    result = _write(registers, preview)
+
+    assert (result.imported, result.updated, result.skipped) == (25_000, 0, 0)
+    assert _count(registers, Member) == 25_000
+    assert query(data_dir.database, "SELECT count(*) FROM member WHERE name = '会员25000'") == [(1,)]
+    assert not _other_writer_is_refused(data_dir)
+    # One audit entry names the 25,000, and the trail, the search index and the codes all check.
+    [(changes,)] = query(data_dir.database, "SELECT changes FROM audit_entry WHERE action = 'bulk_insert'")
+    assert '"条数": 25000' in changes and '"文件": "m.xlsx"' in changes
+    assert len(list_ids(registers, "members", search="会员2499")) == 11
+    assert check_database(registers).total == 0
+
+
+def test_a_preview_discarded_leaves_the_database_as_it_was_and_free(
+    registers: Engine, data_dir: DataDir, tmp_path: Path
+) -> None:
+    before = dump(data_dir.database)
+    path = _big_member_list(tmp_path / "m.xlsx", 12_000, STAR_UNION)
+    preview = _prepare(registers, path, "members", write_ahead=True)
+    assert _other_writer_is_refused(data_dir)
+
+    preview.discard()  # the clerk goes back to the mapping, or closes the wizard
+
+    assert dump(data_dir.database) == before
+    assert not _other_writer_is_refused(data_dir)
+    # Written afterwards, the same preview goes in the ordinary way.
+    assert _write(registers, preview).imported == 12_000
+    assert check_database(registers).total == 0
+
+
+def test_updates_and_leavings_are_written_with_the_members_written_ahead(
+    registers: Engine, member_preview: ImportPreview, tmp_path: Path
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "身份证号", "所在工会", "入会时间", "会员状态", "离会日期", "手机号码"])
+    first17 = "50011219800808007"
+    leaver = first17 + id_check_char(first17)
+    sheet.append(["褚七", REGISTERED, STAR_UNION, date(2020, 1, 9), "在会", None, "13800000009"])
+    sheet.append(["周九", leaver, STAR_UNION, date(2015, 6, 1), "退会", date(2021, 3, 1), None])
+    book.save(tmp_path / "mixed.xlsx")
+    # member_preview registered 褚七 already.
+    preview = _prepare(registers, tmp_path / "mixed.xlsx", "members", write_ahead=True)
+
+    result = _write(registers, preview, on_duplicate="update")
+
+    assert (result.imported, result.updated, result.skipped) == (1, 1, 0)
+    with reading(registers) as s, s.begin():
+        updated = s.scalar(select(Member).where(Member.id_number == REGISTERED))
+        assert (updated.joined_on, updated.mobile) == (date(2020, 1, 9), "13800000009")
+        left = s.scalar(select(Member).where(Member.id_number == leaver))
+        assert (left.status, left.left_on) == ("withdrawn", date(2021, 3, 1))
+    assert query(
+        registers.url.database,
+        "SELECT kind, happened_on FROM membership_change WHERE member_id = ?",
+        (left.id,),
+    ) == [("withdrawn", "2021-03-01")]
+    assert check_database(registers).total == 0
 
 
 # --- the error workbook --------------------------------------------------------------------------------

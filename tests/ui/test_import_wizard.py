@@ -148,7 +148,9 @@ def test_cancelling_the_write_leaves_the_members_as_they_were(
         steps = real_write(*args, **options)
         for number, step in enumerate(steps):
             yield step
-            if number == 1:  # inside the transaction: as the clerk pressing 取消 on the progress dialog
+            # The new members were written ahead into the transaction the check opened, which is still
+            # open: as the clerk pressing 取消 on the progress dialog at the first step.
+            if number == 0:
                 dialog.write_job.cancel()
         return None
 

@@ -365,7 +365,19 @@ class ImportRecordsDialog(SizedDialog):
 
     def go_back(self) -> None:
         if self.page > 0 and not self._busy:
+            if self.page == 3:
+                self._discard_preview()  # back to the mapping: what was checked will be checked again
             self._show_page(self.page - 1)
+
+    def done(self, result: int) -> None:
+        self._discard_preview()  # closed without importing: nothing written ahead may stay
+        super().done(result)
+
+    def _discard_preview(self) -> None:
+        """Roll back the members written ahead of a preview that will not be imported (a no-op after the
+        import, which committed them), so the database can be written by the rest of the program."""
+        if self.preview is not None:
+            self.preview.discard()
 
     def go_next(self) -> None:
         if self._busy or not self._can_go_on():
@@ -579,9 +591,20 @@ class ImportRecordsDialog(SizedDialog):
         source = self.source.currentData() if headcounts else None
         as_of: date | None = self.as_of.date().toPython() if headcounts else None
 
+        self._discard_preview()
+
         def check() -> Iterator[Progress]:
+            # Members are written ahead while checked, into a transaction only 导入 commits: the wizard is
+            # window-modal, so nothing else in the program waits on the lock it holds meanwhile.
             return prepare_import(
-                engine, path, kind, layout=layout, mapping=mapping, source=source, as_of=as_of
+                engine,
+                path,
+                kind,
+                layout=layout,
+                mapping=mapping,
+                source=source,
+                as_of=as_of,
+                write_ahead=kind == "members",
             )
 
         job = Job(check)
