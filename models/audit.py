@@ -19,6 +19,7 @@ instead (``AuditAction.BULK_INSERT``), see its docstring.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import hashlib
 import json
@@ -44,6 +45,7 @@ UNAUDITED_COLUMNS = frozenset({"id", "uuid", "created_at", "updated_at"})
 SECRET_COLUMNS = frozenset({"password_hash"})
 HIDDEN = "（不记录内容）"
 TRIGGER_PREFIX = "audit_"
+TRIGGERS_SETTING = "audit_triggers"  # the digest of the triggers installed (see ensure_audit_triggers)
 LOCAL_NOW = "strftime('%Y-%m-%d %H:%M:%S', 'now', 'localtime')"
 GENESIS = ""  # what the first entry is chained to
 # What a purge leaves of an entry's changes: a note and the digest the chain was made with.
@@ -57,6 +59,7 @@ _actors: dict[str, _Actor] = {}
 # --- who is working ------------------------------------------------------------------------------------
 
 
+@functools.cache
 def os_user() -> str:
     """The Windows (or other OS) user name, as the trail records it when accounts are switched off."""
     try:
@@ -245,7 +248,10 @@ def _entry(action: str, table: AuditedTable, record: str, changes: str) -> str:
         f"SELECT at, actor, '{action}', '{table.name}', record, changes, "
         f"audit_hash((SELECT entry_hash FROM {AUDIT_TABLE} ORDER BY id DESC LIMIT 1), "
         f"at, actor, '{action}', '{table.name}', record, changes) "
-        f"FROM (SELECT {LOCAL_NOW} AS at, audit_actor() AS actor, {record} AS record, {changes} AS changes);"
+        f"FROM (SELECT {LOCAL_NOW} AS at, audit_actor() AS actor, {record} AS record, {changes} AS changes "
+        # OFFSET keeps SQLite from flattening the subquery into the outer SELECT, which would evaluate the
+        # changes and call audit_actor() once for each use instead of once: half of a change's cost.
+        "LIMIT -1 OFFSET 0);"
     )
 
 
@@ -285,10 +291,38 @@ def _installed_triggers(connection: Connection) -> dict[str, str]:
     return {name: sql for name, sql in rows}
 
 
-def install_audit_triggers(connection: Connection) -> None:
+def ensure_audit_triggers(connection: Connection) -> bool:
+    """Install the triggers this release makes, if the database does not have them yet; True if it did.
+
+    Which triggers were installed is kept as a digest in ``setting``: a new release that makes them
+    differently (or a migration that changed a table) installs its own, while triggers edited or dropped by
+    hand, under the digest of this release, are left for ``check`` to report.
+    """
+    expected = expected_triggers(connection)
+    digest = _digest(expected)
+    stored = connection.exec_driver_sql(
+        "SELECT value FROM setting WHERE key = ?", (TRIGGERS_SETTING,)
+    ).scalar()
+    if stored == digest:
+        return False
+    install_audit_triggers(connection, expected)
+    connection.exec_driver_sql(
+        "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (TRIGGERS_SETTING, digest),
+    )
+    return True
+
+
+def _digest(triggers: dict[str, str]) -> str:
+    return hashlib.sha256(
+        "\n".join(f"{name}\t{sql}" for name, sql in sorted(triggers.items())).encode()
+    ).hexdigest()
+
+
+def install_audit_triggers(connection: Connection, expected: dict[str, str] | None = None) -> None:
     """Make every table's triggers match its columns now: after a migration, whatever it recreated."""
     installed = _installed_triggers(connection)
-    expected = expected_triggers(connection)
+    expected = expected_triggers(connection) if expected is None else expected
     for name in installed.keys() - expected.keys():
         connection.exec_driver_sql(f"DROP TRIGGER {name}")
     for name, sql in expected.items():

@@ -32,7 +32,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from models.audit import install_audit_triggers, register_functions
+from models.audit import ensure_audit_triggers, register_functions
 from models.backups import back_up_if_due, backup_before_upgrade, newest_good_backup, stamped_path
 from models.errors import (
     DatabaseBusy,
@@ -186,17 +186,10 @@ def has_user_tables(path: Path) -> bool:
 def upgrade_schema(engine: Engine) -> None:
     """Bring the schema to the newest revision in one transaction (SQLite DDL is transactional)."""
     with engine.begin() as connection:
-        before = _revision_in(connection)
         command.upgrade(alembic_config(connection), "head")
-        # Triggers are made from the tables' columns, and batch migrations recreate tables without them.
-        if _revision_in(connection) != before:
-            install_audit_triggers(connection)
-
-
-def _revision_in(connection) -> str | None:
-    if not connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").first():
-        return None
-    return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        # Triggers are made from the tables' columns (batch migrations recreate tables without them) and
+        # by this release's models.audit: installed again when either changed.
+        ensure_audit_triggers(connection)
 
 
 def open_database(data_dir: DataDir) -> Engine:
