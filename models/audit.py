@@ -45,7 +45,6 @@ UNAUDITED_COLUMNS = frozenset({"id", "uuid", "created_at", "updated_at"})
 SECRET_COLUMNS = frozenset({"password_hash"})
 HIDDEN = "（不记录内容）"
 TRIGGER_PREFIX = "audit_"
-TRIGGERS_SETTING = "audit_triggers"  # the digest of the triggers installed (see ensure_audit_triggers)
 LOCAL_NOW = "strftime('%Y-%m-%d %H:%M:%S', 'now', 'localtime')"
 GENESIS = ""  # what the first entry is chained to
 # What a purge leaves of an entry's changes: a note and the digest the chain was made with.
@@ -294,29 +293,23 @@ def _installed_triggers(connection: Connection) -> dict[str, str]:
 def ensure_audit_triggers(connection: Connection) -> bool:
     """Install the triggers this release makes, if the database does not have them yet; True if it did.
 
-    Which triggers were installed is kept as a digest in ``setting``: a new release that makes them
-    differently (or a migration that changed a table) installs its own, while triggers edited or dropped by
-    hand, under the digest of this release, are left for ``check`` to report.
+    Which triggers were installed is kept as a digest in the file header's user_version (a number SQLite
+    keeps for the application, written in the transaction like any page, and no record to audit): a new
+    release that makes them differently, or a migration that changed a table, installs its own, while
+    triggers edited or dropped by hand, under the digest of this release, are left for ``check`` to report.
     """
     expected = expected_triggers(connection)
     digest = _digest(expected)
-    stored = connection.exec_driver_sql(
-        "SELECT value FROM setting WHERE key = ?", (TRIGGERS_SETTING,)
-    ).scalar()
-    if stored == digest:
+    if connection.exec_driver_sql("PRAGMA user_version").scalar() == digest:
         return False
     install_audit_triggers(connection, expected)
-    connection.exec_driver_sql(
-        "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (TRIGGERS_SETTING, digest),
-    )
+    connection.exec_driver_sql(f"PRAGMA user_version = {digest}")
     return True
 
 
-def _digest(triggers: dict[str, str]) -> str:
-    return hashlib.sha256(
-        "\n".join(f"{name}\t{sql}" for name, sql in sorted(triggers.items())).encode()
-    ).hexdigest()
+def _digest(triggers: dict[str, str]) -> int:
+    text = "\n".join(f"{name}\t{sql}" for name, sql in sorted(triggers.items()))
+    return int(hashlib.sha256(text.encode()).hexdigest()[:7], 16)  # user_version is a signed 32-bit number
 
 
 def install_audit_triggers(connection: Connection, expected: dict[str, str] | None = None) -> None:
