@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from commands import backup, check, demo, exports, imports, notices, records, report
+from commands import audit, backup, check, demo, exports, imports, notices, records, report
 from commands.output import EXIT_ENVIRONMENT, EXIT_REFUSED, Reporter
 from commands.parser import ChineseArgumentParser, common_options
 from models.accounts import NotAllowed, accounts_in_use, sign_in
@@ -37,6 +37,7 @@ def build_parser() -> ChineseArgumentParser:
     exports.add_parsers(subparsers, parent)
     imports.add_parsers(subparsers, parent)
     report.add_parser(subparsers, parent)
+    audit.add_parser(subparsers, parent)
     return parser
 
 

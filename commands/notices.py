@@ -16,18 +16,17 @@ from commands.parser import parse_date
 from models.database import opened
 from models.employers import employer_by_credit_code
 from models.entities import NoticeKind, ServiceMethod
-from models.errors import InvalidInput, refuse_future_date, writing_file
+from models.errors import InvalidInput, writing_file
 from models.labels import SERVICE_METHOD
 from models.notice_register import notice_register, register_scope
 from models.notices import (
     BatchIssue,
     NoticeRecord,
     SkipReason,
-    draft_notice,
     due_notices,
     employers_by_credit_code,
     find_notice,
-    issue_notice,
+    issue_new_notice,
     issue_notices,
     record_reply,
     serve_notice,
@@ -123,17 +122,14 @@ def as_json(record: NoticeRecord) -> dict:
 
 def run_issue(args, data_dir: DataDir, reporter: Reporter) -> int:
     issued_on = parse_date(args.date, "date") if args.date else date.today()
-    # Refused before the draft is saved: refused after it, the draft would stay and block the next try
-    # ("已有一份未办结的同类文书").
-    refuse_future_date(issued_on, "成文日期", "issued_on")
     with opened(data_dir) as engine:
-        draft = draft_notice(
+        record = issue_new_notice(
             engine,
             employer_by_credit_code(engine, args.employer),
             args.kind,
+            issued_on,
             override_reason=args.override_reason,
         )
-        record = issue_notice(engine, draft, issued_on)
     reporter.say(f"已发出 {record.document_number}（{record.employer_name}）。")
     return reporter.finish(EXIT_DONE, as_json(record))
 

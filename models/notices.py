@@ -313,6 +313,26 @@ def issue_notice(engine: Engine, notice_id: int, issued_on: date) -> NoticeRecor
         return _record(s, notice)
 
 
+def issue_new_notice(
+    engine: Engine, employer_id: int, kind: str, issued_on: date, *, override_reason: str | None = None
+) -> NoticeRecord:
+    """Draft and number a notice in one transaction: a failure or a killed process between the two would
+    otherwise leave an unnumbered draft that blocks the next try ("已有一份未办结的同类文书")."""
+    _check_kind(kind)
+    refuse_future_date(issued_on, "成文日期", "issued_on")
+    reason = (override_reason or "").strip() or None
+    with writing(engine) as s, s.begin():
+        employer = s.get(Employer, employer_id)
+        if employer is None:
+            raise InvalidInput("该单位记录已不存在", "employer")
+        refused = _why_not(s, employer, kind, reason)
+        if refused is not None:
+            raise _refusal(refused, employer, kind)
+        notice = _draft(s, employer, kind, override_reason=reason)
+        _issue(s, notice, issued_on)
+        return _record(s, notice)
+
+
 def void_notice(engine: Engine, notice_id: int, reason: str) -> int | None:
     """作废: the notice is withdrawn before it takes effect; a number it had stays taken.
 

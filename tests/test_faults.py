@@ -1,7 +1,8 @@
 """Faults a clerk meets (issue 7, "Nothing lost"): each gives a clear Chinese message and loses nothing.
 
 A truncated member list, a zero-byte database, a read-only data folder, a database locked by another
-program and a disk that fills up, through the command line as an admin runs it. Where the fault has to be
+program, a disk that fills up and a refused notice (which used to leave its draft behind), through the
+command line as an admin runs it. Where the fault has to be
 simulated inside the program (permissions that root ignores, a full disk, a short busy timeout) the
 command runs in this process (``main.main``) with the simulation patched in; otherwise in a process of its
 own. A damaged page in the middle of the database and a second copy of the program are in

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
+from models import notices as notices_module
 from models.database import open_database
 from models.errors import InvalidInput
 from models.notices import (
@@ -20,6 +21,7 @@ from models.notices import (
     due_notices,
     escalate_notice,
     find_notice,
+    issue_new_notice,
     issue_notice,
     notice_record,
     record_reply,
@@ -235,3 +237,22 @@ def test_voiding_a_draft_deletes_it_and_reopens_the_step_it_followed(
     assert query(data_dir.database, "SELECT count(*) FROM notice WHERE id = ?", (following,))[0][0] == 0
     lone = draft_notice(demo_engine, other, "opinion_letter")
     assert void_notice(demo_engine, lone, "拟错了") is None
+
+
+def test_a_notice_issued_in_one_step_leaves_no_draft_when_numbering_fails(
+    demo_engine: Engine, data_dir: DataDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [employer] = _without_union(data_dir)
+    before = query(data_dir.database, "SELECT count(*) FROM notice")
+
+    def numbering_fails(*_args) -> None:
+        raise OSError("磁盘已满")  # as a full disk or a killed process would, between drafting and numbering
+
+    monkeypatch.setattr(notices_module, "_issue", numbering_fails)
+    with pytest.raises(OSError):
+        issue_new_notice(demo_engine, employer, "opinion_letter", date(2026, 3, 2))
+    assert query(data_dir.database, "SELECT count(*) FROM notice") == before
+
+    monkeypatch.undo()
+    record = issue_new_notice(demo_engine, employer, "opinion_letter", date(2026, 3, 2))
+    assert record.document_number and record.status == "issued"
