@@ -28,6 +28,7 @@ callable turns true, which raises ``ImportCancelled``.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -557,11 +558,13 @@ def _one(found: list[int], issues: _Issues, key: str, missing: str, several: str
 class _MemberCheck(_Check):
     kind = "members"
 
-    def __init__(self, preview: ImportPreview, engine: Engine, today: date) -> None:
+    def __init__(
+        self, preview: ImportPreview, engine: Engine, today: date, registers: MemberRegisters | None = None
+    ) -> None:
         super().__init__(preview, today)
         self.engine = engine
-        self.members = imports.member_ids_by_id_number(engine)
-        self.unions = Directory(imports.union_entries(engine))
+        registers = registers or read_member_registers(engine)
+        self.members, self.unions = registers.members, registers.unions
         self.union_answers: dict[tuple[str | None, str | None], tuple[int | None, str, str | None]] = {}
         self.day_keys: dict[date, str] = {}  # 入会时间 as YYYYMMDD, to compare with the birth date in the ID
 
@@ -929,6 +932,56 @@ def prepare_import(
         chosen_source = staff_count_source(source)
     path = Path(path)
     yield 0, 0, f"正在读取“{path.name}”…"
+    # calamine lets go of the interpreter while it parses a sheet: the registers are read meanwhile.
+    registers = _reading_registers(engine, write_ahead) if kind == "members" else None
+    try:
+        preview = yield from _read_and_check(
+            engine, path, kind, sheet, mapping, header_index, layout, chosen_source, as_of, registers
+        )
+    except BaseException:
+        if registers is not None and (ahead := _ahead_of(registers)) is not None:
+            ahead.discard()
+        raise
+    return preview
+
+
+def _reading_registers(engine: Engine, write_ahead: bool) -> Future[MemberRegisters]:
+    def read() -> MemberRegisters:
+        # Written ahead, the transaction begins first: its lock keeps the registers as they are read.
+        ahead = _write_ahead(engine) if write_ahead else None
+        try:
+            return read_member_registers(engine, ahead)
+        except BaseException:
+            if ahead is not None:
+                ahead.discard()
+            raise
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registers")
+    try:
+        return pool.submit(read)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its one task
+
+
+def _ahead_of(registers: Future[MemberRegisters]) -> MemberWriteAhead | None:
+    try:
+        return registers.result().ahead
+    except Exception:  # the reading failed, and discarded what it had begun
+        return None
+
+
+def _read_and_check(
+    engine: Engine,
+    path: Path,
+    kind: ImportKind,
+    sheet: str | None,
+    mapping: dict[int, str] | None,
+    header_index: int | None,
+    layout: Layout | None,
+    chosen_source: StaffCountSource | None,
+    as_of: date | None,
+    registers: Future[MemberRegisters] | None,
+) -> Generator[Progress, None, ImportPreview]:
     if layout is not None:
         if sheet is not None or header_index is not None:
             raise ValueError("give either a layout or a sheet and a header row, not both")
@@ -951,15 +1004,26 @@ def prepare_import(
     )
     total = workbook.row_count(chosen) - header_index - 1
     yield 0, total, "正在读取登记信息…"
-    # Before the registers are read: the transaction's lock keeps them as the check sees them.
-    preview.write_ahead = _write_ahead(engine) if write_ahead and kind == "members" else None
-    try:
-        check = _checker(preview, engine, as_of)
-        yield from _check_rows(preview, check, workbook, header_index, total)
-    except BaseException:
-        preview.discard()
-        raise
+    loaded = None if registers is None else registers.result()
+    preview.write_ahead = None if loaded is None else loaded.ahead
+    check = _checker(preview, engine, as_of, loaded)
+    yield from _check_rows(preview, check, workbook, header_index, total)
     return preview
+
+
+@dataclass(frozen=True)
+class MemberRegisters:
+    """What a member list is checked against, read in one go (and the write-ahead begun before it)."""
+
+    members: dict[str, int]
+    unions: Directory
+    ahead: MemberWriteAhead | None = None
+
+
+def read_member_registers(engine: Engine, ahead: MemberWriteAhead | None = None) -> MemberRegisters:
+    return MemberRegisters(
+        imports.member_ids_by_id_number(engine), Directory(imports.union_entries(engine)), ahead
+    )
 
 
 def _write_ahead(engine: Engine) -> MemberWriteAhead | None:
@@ -1001,10 +1065,12 @@ def _feed(ahead: MemberWriteAhead, rows: list[MemberRow], fed: int, known: dict[
     return len(rows)
 
 
-def _checker(preview: ImportPreview, engine: Engine, as_of: date | None) -> _Check:
+def _checker(
+    preview: ImportPreview, engine: Engine, as_of: date | None, registers: MemberRegisters | None = None
+) -> _Check:
     today = date.today()
     if preview.kind == "members":
-        return _MemberCheck(preview, engine, today)
+        return _MemberCheck(preview, engine, today, registers)
     if preview.kind == "employers":
         return _EmployerCheck(preview, engine, today)
     if preview.kind == "unions":

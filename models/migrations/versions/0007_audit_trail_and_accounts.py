@@ -6,7 +6,8 @@ Create Date: 2026-11-24
 
 Issue 7: the audit trail (audit_entry, hash-chained, written by triggers that models.audit makes from
 each table's columns after every upgrade, this one included), the accounts people sign in with, and the
-settings of the whole database (whether accounts are used).
+settings of the whole database (whether accounts are used). And member's index on name alone goes: the
+index on (name, search_text) serves the same lookups and orders, and each import paid for both.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.drop_index("ix_member_name")
     op.create_table(
         "account",
         sa.Column("login_name", sa.String(length=40), nullable=False),
@@ -68,6 +71,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.create_index("ix_member_name", ["name"], unique=False)
     op.drop_table("setting")
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_entry_record")
