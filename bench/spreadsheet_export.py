@@ -65,7 +65,7 @@ def measure(data_dir: Path, runs: int) -> dict:
             target = Path(folder) / "会员名册.xlsx"
             masked = [timed_export(engine, "members", target) for _ in range(runs)]
             size_mb = target.stat().st_size / 2**20
-            revealed, _ = timed_export(engine, "members", target, reveal_personal_data=True)
+            revealed, _ = timed_export(engine, "members", target, full=True, reason="性能测量")
             unorganized, unorganized_rows = timed_export(engine, "unorganized", Path(folder) / "未建会.xlsx")
             python_peak = peak_python_memory_mb(engine, target)
     finally:

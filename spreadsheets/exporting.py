@@ -3,8 +3,9 @@
 The workbook is what clerks send upward and open in Excel, WPS or LibreOffice: a title line saying what
 the list is, when it was taken and how many rows it holds; a bold header that stays in view and carries
 the autofilter; codes (ID numbers, credit codes, phones) as text, since a number cell keeps only 15
-digits; dates as date cells; counts as numbers. Personal data is masked as in the window unless the
-caller reveals it.
+digits; dates as date cells; counts as numbers. ID numbers and phones are masked, for everyone, unless
+the export is a full one: that needs the editor's right and a reason, and is kept in the audit trail
+(``models.privacy``).
 
 Written with openpyxl's write-only mode, a page of rows at a time, so 100,000 members take neither the
 memory of 700,000 cell objects nor the time to build them. The file appears under its name only when
@@ -35,6 +36,12 @@ from sqlalchemy import Date, Engine
 from models.errors import FileNotWritable, writing_file
 from models.labels import COLUMN_TITLES, LIST_TITLES, presenter
 from models.listing import LISTINGS, fetch_rows, list_ids
+from models.privacy import (
+    check_full_disclosure,
+    disclosure_subject,
+    personal_columns,
+    record_full_disclosure,
+)
 
 Progress = tuple[int, int, str]
 
@@ -67,7 +74,8 @@ def export_listing(
     filters: Mapping[str, Any] | None = None,
     columns: Sequence[str] | None = None,
     conditions: Sequence[str] = (),
-    reveal_personal_data: bool = False,
+    full: bool = False,
+    reason: str | None = None,
     exported_at: datetime | None = None,
 ) -> Iterator[Progress]:
     """Write one list to ``target`` (.xlsx), yielding ``(done, total, message)`` as rows are written.
@@ -84,24 +92,37 @@ def export_listing(
         columns: The columns to write, in this order (the ones the window shows); all of them if None.
         conditions: What the list was narrowed by, in words ("一级工会：礼嘉街道工会"), for the title line;
             the search is added by itself.
-        reveal_personal_data: Write ID numbers and phones whole instead of masked as in the list.
+        full: Write ID numbers and phones whole instead of masked. Needs the editor's right and a
+            ``reason``; the audit trail keeps who, how many people, why and which file, once the rows
+            are written and before the file takes its name.
+        reason: Why a full export is needed, as the person typed it.
         exported_at: The time named in the title; now if None.
 
     Raises:
         FileNotWritable: the target is open in Excel or WPS, or its folder cannot be written.
+        NotAllowed: a full export asked for by a reader.
+        InvalidInput: a full export without a reason.
     """
     listing = LISTINGS[listing_key]
     columns = list(columns or listing.column_keys)
     unknown = set(columns) - set(listing.column_keys)
     if unknown:
         raise ValueError(f"{listing_key} has no columns {sorted(unknown)}")
+    disclosure = None
+    if full:
+        reason = check_full_disclosure(engine, reason)
+        if revealed := personal_columns(listing_key, columns):  # a list without them discloses nothing
+            disclosure = (disclosure_subject(listing_key, columns), reason)
+            # Said on the sheet too, so that whoever receives the file knows to keep it safe.
+            titles = "、".join(COLUMN_TITLES[listing_key][column] for column in revealed)
+            conditions = [*conditions, f"含完整{titles}"]
     target = Path(target)
     _refuse_target_in_use(target)
     ids = list_ids(engine, listing_key, sort, descending, search, filters=filters)
     total = len(ids)
     yield 0, total, f"正在导出 {total:,} 条"
     title = _title(listing_key, search, conditions, exported_at or datetime.now(), total)
-    yield from _write_workbook(engine, listing_key, target, ids, columns, title, reveal_personal_data)
+    yield from _write_workbook(engine, listing_key, target, ids, columns, title, disclosure)
 
 
 def _refuse_target_in_use(target: Path) -> None:
@@ -140,9 +161,13 @@ def _write_workbook(
     ids: list[int],
     columns: list[str],
     title: str,
-    reveal_personal_data: bool,
+    disclosure: tuple[str, str] | None,
 ) -> Iterator[Progress]:
-    """Write into a temporary file beside the target, then put it in the target's place."""
+    """Write into a temporary file beside the target, then put it in the target's place.
+
+    A full export (``disclosure``: what and why) is recorded just before the file takes its name: one that
+    fails or is cancelled discloses nothing, and one that cannot be recorded does not appear.
+    """
     total = len(ids)
     temporary = _temporary_beside(target)
     workbook = Workbook(write_only=True)
@@ -151,7 +176,7 @@ def _write_workbook(
         rows = _rows(engine, listing_key, ids, columns)
         first_page = next(rows, [])
         _lay_out(sheet, listing_key, columns, first_page, title, total)
-        writers = _cell_writers(sheet, listing_key, columns, reveal_personal_data)
+        writers = _cell_writers(sheet, listing_key, columns, disclosure is not None)
         done = 0
         for page in _pages(first_page, rows):
             for values in page:
@@ -163,6 +188,8 @@ def _write_workbook(
         workbook.properties.creator = "工会组建工作台"
         with writing_file(target):
             workbook.save(temporary)
+        if disclosure is not None:
+            record_full_disclosure(engine, disclosure[0], done, disclosure[1], target.name)
         _replace(temporary, target)
     except BaseException:  # a cancel (GeneratorExit) as much as a failure: no half file stays behind
         _discard_sheet(sheet)

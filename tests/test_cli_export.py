@@ -105,7 +105,7 @@ def test_search_and_first_level_union_narrow_the_export_as_in_the_window(
 def test_id_numbers_are_masked_unless_revealed(database: Path, tmp_path: Path) -> None:
     masked, whole = tmp_path / "隐去.xlsx", tmp_path / "完整.xlsx"
     assert run_cli("export", "members", masked).code == 0
-    assert run_cli("export", "members", whole, "--reveal-personal-data").code == 0
+    assert run_cli("export", "members", whole, "--full", "--reason", "核对会员实名信息").code == 0
 
     def id_numbers(path: Path) -> list[str]:
         return [row[1] for row in _rows(path)[2:]]
@@ -121,6 +121,10 @@ def test_id_numbers_are_masked_unless_revealed(database: Path, tmp_path: Path) -
         (["members", "会员.xlsx", "--sort", "salary"], "sort"),
         (["notices", "文书.xlsx", "--first-level-union", "礼嘉街道工会"], "first_level_union"),
         (["members", "会员.xlsx", "--first-level-union", "没有这个工会"], "first_level_union"),
+        (["members", "会员.xlsx", "--full"], "reason"),
+        (["members", "会员.pdf", "--full", "--reason", "  "], "reason"),
+        (["members", "会员.xlsx", "--reason", "核对"], "reason"),
+        (["employers", "单位.pdf"], "out"),
     ],
 )
 def test_what_cannot_be_exported_is_refused_in_chinese(
@@ -131,7 +135,7 @@ def test_what_cannot_be_exported_is_refused_in_chinese(
     assert run.code == 1
     assert run.json["ok"] is False and run.json["field"] == field
     assert is_chinese(run.json["error"])
-    assert list(tmp_path.glob("*.xlsx")) == [] and list(tmp_path.glob("*.csv")) == []
+    assert list(tmp_path.glob("*.*")) == []
 
 
 def test_an_unknown_list_is_a_usage_error(database: Path, tmp_path: Path) -> None:

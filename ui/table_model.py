@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from sqlalchemy import Engine
 
+from models.accounts import sees_personal_data
 from models.labels import presenter
 from models.listing import LISTINGS, fetch_rows, list_ids
 from ui.fact_table import shown
@@ -49,8 +50,7 @@ class ListingModel(QAbstractTableModel):
         self._key = listing_key
         self._columns = LISTINGS[listing_key].column_keys
         self._titles = [COLUMN_TITLES[listing_key][column] for column in self._columns]
-        # Codes as words, personal data masked (个人信息保护法): the whole value only in an opened record.
-        self._presenters = [presenter(listing_key, column) for column in self._columns]
+        self._presenters = self._choose_presenters()
         self._ids: list[int] = []
         self._pages: OrderedDict[int, dict[int, tuple]] = OrderedDict()
         self._sort: str | None = None
@@ -117,6 +117,7 @@ class ListingModel(QAbstractTableModel):
         self._generation += 1
         generation = self._generation
         self._all_ids_timer.stop()
+        self._presenters = self._choose_presenters()
         query, filters = self._query()
         if self._runner is None:
             self._reset(list_ids(*query, filters=filters), complete=True)
@@ -134,6 +135,12 @@ class ListingModel(QAbstractTableModel):
             "sort": self._sort, "descending": self._descending, "search": self._search,
             "filters": dict(self._filters),
         }  # fmt: skip
+
+    def _choose_presenters(self) -> list:
+        """Codes as words; ID numbers and phones whole for 录入员 and 管理员, masked for a reader (个人信息
+        保护法, models.privacy). Chosen at each reload: someone else may have signed in meanwhile."""
+        reveal = sees_personal_data(self._engine)
+        return [presenter(self._key, column, reveal) for column in self._columns]
 
     def _query(self) -> tuple[tuple, dict[str, Any]]:
         """What to ask SQL, copied so that a job never sees a later change."""

@@ -141,7 +141,7 @@ def test_chosen_columns_are_written_in_the_chosen_order(engine: Engine, tmp_path
 
 def test_codes_are_text_cells_dates_are_date_cells_counts_are_numbers(engine: Engine, tmp_path: Path) -> None:
     members, employers = tmp_path / "会员.xlsx", tmp_path / "单位.xlsx"
-    export(engine, "members", members, reveal_personal_data=True)
+    export(engine, "members", members, full=True, reason="核对会员实名信息")
     export(engine, "employers", employers)
 
     sheet = load_workbook(members).active
@@ -162,7 +162,7 @@ def test_codes_are_text_cells_dates_are_date_cells_counts_are_numbers(engine: En
 def test_personal_data_is_masked_as_in_the_list_unless_revealed(engine: Engine, tmp_path: Path) -> None:
     masked, revealed = tmp_path / "隐去.xlsx", tmp_path / "完整.xlsx"
     export(engine, "members", masked)
-    export(engine, "members", revealed, reveal_personal_data=True)
+    export(engine, "members", revealed, full=True, reason="核对会员实名信息")
 
     masked_rows, whole_rows = sheet_rows(masked), sheet_rows(revealed)
     stored = {row[0]: row[1:] for row in query(engine.url.database, "SELECT id_number, mobile FROM member")}
@@ -223,7 +223,7 @@ def test_the_rows_are_the_lists_rows_in_the_lists_order(
     engine: Engine, tmp_path: Path, listing_key: str, options: dict
 ) -> None:
     target = tmp_path / "名单.xlsx"
-    export(engine, listing_key, target, reveal_personal_data=True, **options)
+    export(engine, listing_key, target, full=True, reason="核对会员实名信息", **options)
 
     ids = list_ids(engine, listing_key, **options)
     assert ids, "the list should not be empty"

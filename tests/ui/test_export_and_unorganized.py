@@ -11,6 +11,7 @@ from models.unorganized import unorganized_employers
 from tests.ui.conftest import type_chinese
 from tests.ui.test_main_window import click_area, wait_for_rows
 from tests.ui.test_records import select_rows
+from ui.dialogs.export_options import Disclosure
 from ui.dialogs.issue_notices import IssueNoticesDialog
 
 
@@ -27,6 +28,8 @@ def test_a_searched_list_is_exported_with_the_columns_on_screen(qtbot, window, t
     page.tell = told.append
     target = tmp_path / "张姓会员"
     page.choose_export_path = lambda suggested: target
+    asked: list[str] = []
+    page.choose_disclosure = lambda action: asked.append(action) or Disclosure()  # left unticked
 
     with qtbot.waitSignal(page.export_list().signals.finished, timeout=20_000):
         pass
@@ -41,7 +44,8 @@ def test_a_searched_list_is_exported_with_the_columns_on_screen(qtbot, window, t
     data = [row for row in rows[2:] if any(row)]
     assert len(data) == found
     assert all("张" in row[1] for row in data)
-    assert all("********" in row[0] for row in data), "ID numbers are masked as in the list"
+    assert asked == ["导出"], "who may see whole ID numbers is asked whether to include them"
+    assert all("********" in row[0] for row in data), "exports are masked unless asked otherwise"
 
 
 def test_the_unorganized_list_shows_the_employers_due_a_union_and_issues_to_them(qtbot, window, demo_engine):

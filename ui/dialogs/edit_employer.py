@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from models.employers import EmployerOverview, employer_overview, save_employer
 from models.entities import UnionStatus
 from ui.dialogs.employer_form import EmployerForm
+from ui.dialogs.view_audit_trail import add_history_button
 from ui.fact_table import fact_table, shown
 from ui.labels import NOTICE_KIND, NOTICE_STATUS, STAFF_COUNT_SOURCE, TASK_STATUS, UNION_STATUS
 
@@ -93,6 +94,9 @@ class EditEmployerDialog(EmployerForm):
             ],
         )
         self.resize(max(self.width(), 720), max(self.height(), 640))
+        self.history_button = add_history_button(
+            self, engine, window_state, "employer", employer_id, page.fields.name
+        )
 
     def _task_summary(self) -> str:
         if not self.page.tasks:

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from models.registers import member_details, update_member
 from ui.dialogs.member_form import MemberForm
+from ui.dialogs.view_audit_trail import add_history_button
 from ui.labels import MEMBER_STATUS
 
 
@@ -19,8 +20,7 @@ class EditMemberDialog(MemberForm):
         self.member_id = member_id
         details = member_details(engine, member_id)
         self.name.setText(details.name)
-        self.id_number.setText(details.id_number)
-        self.mobile.setText(details.mobile or "")
+        self.show_personal_data(details.id_number, details.mobile)
         if self.union.findData(details.union_id) < 0:  # a union no longer active stays choosable here
             self.union.addItem(details.union_name, details.union_id)
         self.union.setCurrentIndex(self.union.findData(details.union_id))
@@ -31,6 +31,9 @@ class EditMemberDialog(MemberForm):
         )
         self.record_facts.setObjectName("hint")
         self.form.addRow("", self.record_facts)
+        self.history_button = add_history_button(
+            self, engine, window_state, "member", member_id, details.name
+        )
 
     def save(self) -> None:
         self.saved = update_member(self._engine, self.member_id, **self.member_fields())

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from models.unions import save_union, union_details
 from ui.dialogs.union_form import UnionForm
+from ui.dialogs.view_audit_trail import add_history_button
 from ui.fact_table import fact_table
 from ui.labels import UNION_EVENT, UNION_STATUS
 
@@ -46,6 +47,9 @@ class EditUnionDialog(UnionForm):
         column = QVBoxLayout(history)
         column.addWidget(events)
         self.add_tabs("基本信息", [(f"变动记录 ({len(details.events)})", history)])
+        self.history_button = add_history_button(
+            self, engine, window_state, "union", union_id, details.fields.name
+        )
 
     def save(self) -> None:
         save_union(self._engine, self.union_fields(), self.union_id)

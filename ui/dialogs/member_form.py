@@ -8,7 +8,9 @@ from PySide6.QtWidgets import QDateEdit, QLabel, QLineEdit, QWidget
 from sqlalchemy import Engine
 
 from models import codes
+from models.accounts import sees_personal_data
 from models.errors import CodeError
+from models.privacy import mask_id_number, mask_mobile
 from models.registers import MemberRecord
 from ui.dialogs.base import FormDialog
 from ui.labels import SEX
@@ -22,6 +24,7 @@ class MemberForm(FormDialog):
         super().__init__(title, window_state, parent)
         self._engine = engine
         self.saved: MemberRecord | None = None
+        self.personal_data_masked = False  # a reader's view of a record: nothing to check or save
         self.name = self.add_field("name", "姓名", QLineEdit())
         self.id_number = self.add_field("id_number", "身份证号", QLineEdit())
         self.id_number.setPlaceholderText("18位，末位可为X")
@@ -37,6 +40,22 @@ class MemberForm(FormDialog):
         self.id_number.textChanged.connect(self._check_id_number)
         self.id_number.editingFinished.connect(self._id_number_finished)
         self.mobile.editingFinished.connect(self._check_mobile)
+
+    def show_personal_data(self, id_number: str, mobile: str | None) -> None:
+        """An opened record's ID number and phone: whole for 录入员 and 管理员, masked for a reader (查阅),
+        who then sees neither the birth date the mask hides nor a complaint that a mask is no ID number."""
+        if sees_personal_data(self._engine):
+            self.id_number.setText(id_number)
+            self.mobile.setText(mobile or "")
+            return
+        self.personal_data_masked = True
+        self.id_number.blockSignals(True)
+        self.id_number.setText(mask_id_number(id_number))
+        self.id_number.blockSignals(False)
+        self.mobile.setText(mask_mobile(mobile) or "")
+        for field in (self.id_number, self.mobile):
+            field.setReadOnly(True)
+        self.id_facts.setText("身份证号和手机号码已隐去部分数字（查阅权限）")
 
     def _check_id_number(self, text: str, finished: bool = False) -> None:
         """Check as the clerk types: complain once 18 characters are there, or when they leave the field."""
@@ -64,6 +83,8 @@ class MemberForm(FormDialog):
                 self.show_error("mobile", exc.message)
 
     def check_fields(self) -> None:
+        if self.personal_data_masked:
+            return
         self._check_id_number(self.id_number.text(), finished=True)
         self._check_mobile()
 

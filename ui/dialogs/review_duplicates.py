@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QPushButton, QTableWidget, QWidget
 from sqlalchemy import Engine
 
 from models.members import PossibleDuplicate, mark_distinct_people, merge_members, possible_duplicates
+from models.privacy import id_number_for, mobile_for
 from ui.dialogs.table_dialog import TableDialog
 from ui.labels import DUPLICATE_REASON, MEMBER_STATUS
 from ui.worker import Job, JobRunner
@@ -28,9 +29,11 @@ HEADERS = [
 ]
 
 
-def _side(member) -> tuple:
+def _side(member, engine: Engine) -> tuple:
     status = "" if member.status == "active" else f"（{MEMBER_STATUS.get(member.status, member.status)}）"
-    return (member.name, member.id_number, member.mobile, member.union_name + status, member.joined_on)
+    # Masked for a reader whatever the list was given (models.privacy).
+    id_number, mobile = id_number_for(engine, member.id_number), mobile_for(engine, member.mobile)
+    return (member.name, id_number, mobile, member.union_name + status, member.joined_on)
 
 
 class ReviewDuplicatesDialog(TableDialog):
@@ -66,7 +69,10 @@ class ReviewDuplicatesDialog(TableDialog):
 
     def _show(self, pairs: list[PossibleDuplicate]) -> None:
         self.pairs = pairs
-        rows = [(DUPLICATE_REASON[p.reason], *_side(p.first), "↔", *_side(p.second)) for p in pairs]
+        rows = [
+            (DUPLICATE_REASON[p.reason], *_side(p.first, self._engine), "↔", *_side(p.second, self._engine))
+            for p in pairs
+        ]
         self.show_rows(rows).setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.summary.setText(
             f"找到 {len(pairs):,} 对疑似重复的会员（姓名和出生日期相同但身份证号不同，或手机号码相同）。"

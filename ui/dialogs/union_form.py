@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from models import codes
 from models.employers import employer_choices
 from models.errors import CodeError
+from models.privacy import mobile_for
 from models.registers import first_level_union_choices
 from models.unions import UnionFields
 from ui.dialogs.base import FormDialog
@@ -148,7 +149,7 @@ class UnionForm(FormDialog):
             self.add_employer(employer_id)
         show_date(self.founded_on, fields.founded_on)
         self.chair_name.setText(fields.chair_name or "")
-        self.chair_phone.setText(fields.chair_phone or "")
+        self.chair_phone.setText(mobile_for(self._engine, fields.chair_phone) or "")  # masked for a reader
         self.term_years.setCurrentIndex(self.term_years.findData(fields.term_years))
         show_date(self.term_started_on, fields.term_started_on)
         self.covered_staff.setValue(fields.covered_staff)

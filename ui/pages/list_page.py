@@ -13,6 +13,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -27,11 +28,18 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import Engine
 
+from models.accounts import sees_personal_data
 from models.labels import LIST_TITLES
 from models.listing import LISTINGS
+from models.privacy import personal_columns
+from printing.fonts import document_fonts
+from printing.member_roster import COLUMNS as ROSTER_COLUMNS
+from printing.member_roster import ROSTER_TITLE, member_roster_pdf
 from spreadsheets.exporting import export_listing
+from ui.dialogs.export_options import Disclosure, ExportOptionsDialog
 from ui.error_dialog import show_bug
 from ui.labels import COLUMN_WIDTHS
+from ui.print_fonts import uses_office_fonts
 from ui.table_model import ListingModel
 from ui.worker import Job, JobRunner
 
@@ -67,10 +75,12 @@ class ListPage(QWidget):
         open_record: Callable[[int], object] | None = None,
         new_record: Callable[[], object] | None = None,
         delete_records: Callable[[list[int]], object] | None = None,
+        show_pdf: Callable[[bytes, str, str], object] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         """``open_record(id)`` runs on Enter or a double-click on a row; ``new_record()`` on Ctrl+N;
-        ``delete_records(ids)`` on Delete with the selected rows."""
+        ``delete_records(ids)`` on Delete with the selected rows; ``show_pdf(pdf, title, file name)``
+        previews the member roster (打印名册…, on the member list only)."""
         super().__init__(parent)
         self.setObjectName(f"page_{listing_key}")
         self._window_state = window_state
@@ -113,13 +123,20 @@ class ListPage(QWidget):
         self.export_button = QPushButton("导出 Excel…")
         self.export_button.setToolTip("把当前列表（按现在的查找、筛选、排序和显示的列）导出为 .xlsx")
         self.export_button.clicked.connect(self.export_list)
+        self._show_pdf = show_pdf
+        trailing = [self.export_button]
+        if show_pdf is not None and listing_key == "members":
+            self.print_button = QPushButton("打印名册…")
+            self.print_button.setToolTip("把当前列表（按现在的查找、筛选和排序）打印为会员花名册")
+            self.print_button.clicked.connect(self.print_roster)
+            trailing.append(self.print_button)
 
         bar = QHBoxLayout()
         bar.addWidget(heading)
         bar.addSpacing(16)
         bar.addWidget(self.search, 1)
         bar.addWidget(self.count)
-        for button in [*(actions or []), self.export_button]:
+        for button in [*(actions or []), *trailing]:
             bar.addWidget(button)
         self._filter_choices = {choice.key: choice for choice in filters or []}
         self.filters: dict[str, QComboBox] = {}
@@ -255,18 +272,22 @@ class ListPage(QWidget):
 
     def export_list(self) -> Job | None:
         """Write the list as shown to .xlsx on the worker, with progress and 取消."""
+        columns, conditions = self.shown_columns(), self.shown_conditions()
+        disclosure = self.ask_disclosure("导出", columns)
+        if disclosure is None:
+            return None
         target = self.choose_export_path(f"{LIST_TITLES[self.model.listing_key]}-{date.today():%Y%m%d}.xlsx")
         if target is None:
             return None
         if target.suffix.lower() != ".xlsx":
             target = target.with_name(target.name + ".xlsx")
         query = self.model.shown_query
-        columns, conditions = self.shown_columns(), self.shown_conditions()
         job = Job(
             lambda: export_listing(
-                self._engine, self.model.listing_key, target, columns=columns, conditions=conditions, **query
+                self._engine, self.model.listing_key, target, columns=columns, conditions=conditions,
+                full=disclosure.full, reason=disclosure.reason, **query,
             )
-        )
+        )  # fmt: skip
         self.last_export = target
         job.signals.succeeded.connect(self._exported)
         job.signals.known_error.connect(self.tell)
@@ -275,6 +296,44 @@ class ListPage(QWidget):
 
     def _exported(self, _result: object = None) -> None:
         self.tell(f"已导出到：\n{self.last_export}")
+
+    def ask_disclosure(self, action: str, columns: list[str]) -> Disclosure | None:
+        """Masked, or whole ID numbers and phones with a reason; None when the clerk cancelled.
+
+        Asked only of someone who may see them, and only when the columns hold them: a reader's
+        exports and printouts are masked without a question (个人信息保护法, models.privacy).
+        """
+        if not personal_columns(self.model.listing_key, columns) or not sees_personal_data(self._engine):
+            return Disclosure()
+        return self.choose_disclosure(action)
+
+    def choose_disclosure(self, action: str) -> Disclosure | None:
+        """The dialog with 包含完整身份证号和手机号码 and the reason (a test replaces this)."""
+        dialog = ExportOptionsDialog(action, self._window_state, self)
+        return dialog.disclosure() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    # --- the member roster (花名册) ----------------------------------------------------------------------
+    def print_roster(self) -> Job | None:
+        """Lay out the member list as shown as a PDF roster on the worker, then preview it."""
+        disclosure = self.ask_disclosure("打印", list(ROSTER_COLUMNS))
+        if disclosure is None:
+            return None
+        query, conditions = self.model.shown_query, self.shown_conditions()
+        office_fonts = uses_office_fonts(self._window_state)
+        self.roster_file_name = f"{ROSTER_TITLE}-{date.today():%Y%m%d}.pdf"
+        job = Job(
+            lambda: member_roster_pdf(
+                self._engine, conditions=conditions, full=disclosure.full, reason=disclosure.reason,
+                destination=f"打印预览（{self.roster_file_name}）", fonts=document_fonts(office_fonts), **query,
+            )
+        )  # fmt: skip
+        job.signals.succeeded.connect(self._show_roster)
+        job.signals.known_error.connect(self.tell)
+        job.signals.crashed.connect(self._crashed)
+        return self._runner.start(job, title=f"正在排版{ROSTER_TITLE}", window=self)
+
+    def _show_roster(self, pdf: bytes) -> None:
+        self.roster_preview = self._show_pdf(pdf, ROSTER_TITLE, self.roster_file_name)
 
     def choose_export_path(self, suggested: str) -> Path | None:
         """The save dialog (a test replaces this)."""
