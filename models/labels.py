@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from models import codes
 from models.entities import (
+    AuditAction,
     EmployerClass,
     MembershipChangeKind,
     MemberStatus,
@@ -111,6 +112,37 @@ SERVICE_METHOD = {
     ServiceMethod.DIRECT: "直接送达",
     ServiceMethod.MAIL: "邮寄送达",
     ServiceMethod.LEFT: "留置送达",
+}
+
+# The audit trail (models.audit) names tables and actions by code; the viewer, its workbook and the command
+# line name them so. A table not listed here is shown by its code.
+AUDIT_TABLES = {
+    "member": "会员",
+    "employer": "单位",
+    "union": "基层工会",
+    "first_level_union": "一级工会",
+    "union_employer": "工会覆盖单位",
+    "notice": "文书",
+    "service": "送达",
+    "visit": "走访",
+    "organizing_task": "建会任务",
+    "task_progress": "任务进展",
+    "organizing_target": "年度目标",
+    "membership_change": "会员进出",
+    "union_event": "工会变动",
+    "recycled_record": "回收站",
+    "distinct_people": "非重复人员",
+    "federation": "区总工会",
+    "account": "账户",
+    "setting": "设置",
+}
+AUDIT_ACTIONS = {
+    AuditAction.INSERT: "新增",
+    AuditAction.UPDATE: "修改",
+    AuditAction.DELETE: "删除",
+    AuditAction.DISCLOSE: "查看完整个人信息",
+    AuditAction.BULK_INSERT: "批量新增",
+    AuditAction.PURGE: "彻底删除",
 }
 
 STAFF_BAND = {

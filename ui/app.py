@@ -2,8 +2,10 @@
 
 Before the window exists the data folder is taken for this copy of the program (a second copy is
 refused), a network or synced location is warned about, and a damaged database is moved aside with the
-newest good backup offered in its place. After a restore the window is built anew on the restored
-database, so no page and no engine of the old one is left to write.
+newest good backup offered in its place. Then the first start asks for an administrator's account (or
+none), and with accounts in use someone signs in; the window is built for that person's role. After a
+restore, or when the account is switched, the window is built anew (and the person asked again), so no
+page and no engine of the old one is left to write, and no page shows what the new person may not see.
 """
 
 from __future__ import annotations
@@ -11,14 +13,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Slot
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator, Slot
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 from sqlalchemy import Engine
 
+from models.accounts import accounts_setting, sign_out
 from models.backups import BackupTaken, back_up_if_due, restore_database
 from models.database import lock_data_dir, start_database
 from models.errors import DatabaseSetAside, KnownError
 from models.paths import DataDir, ensure_data_dir, location_risk, resource
+from ui.dialogs.set_up_accounts import SetUpAccountsDialog
+from ui.dialogs.sign_in import SignInDialog
 from ui.error_dialog import install_excepthook, show_bug, start_log
 from ui.fonts import set_interface_font
 from ui.main_window import MainWindow
@@ -86,6 +91,19 @@ def ask_about_damaged(error: DatabaseSetAside) -> tuple[str, Path | None]:
     if clicked is empty:
         return "empty", None
     return "quit", None
+
+
+def ask_who_works(engine: Engine, data_dir: DataDir) -> bool:
+    """Before the window: the first start's question about accounts, or signing in when accounts are
+    used. False when the clerk chose 退出 (a test replaces this)."""
+    setting = accounts_setting(engine)
+    if setting == "off":
+        return True
+    window_state = QSettings(str(data_dir.window_state_file), QSettings.Format.IniFormat)
+    dialog = (
+        SetUpAccountsDialog(engine, window_state) if setting is None else SignInDialog(engine, window_state)
+    )
+    return dialog.exec() == QDialog.DialogCode.Accepted
 
 
 # --- the start ------------------------------------------------------------------------------------------
@@ -189,11 +207,15 @@ def run_window(data_dir: DataDir) -> int:
 
 
 def _run_windows(app: QApplication, data_dir: DataDir) -> int:
-    """One window after another: a restore closes the window, and the next opens on the restored data."""
+    """One window after another: a restore closes the window, and the next opens on the restored data;
+    切换账户 closes it, and the next opens for whoever signs in."""
     while True:
         engine = open_for_window(data_dir)
         if engine is None:
             return 2
+        if not ask_who_works(engine, data_dir):
+            engine.dispose()
+            return 0
         window = MainWindow(engine, data_dir)
         reopen = ReopenAfterRestore(window)
         window.show()
@@ -201,7 +223,8 @@ def _run_windows(app: QApplication, data_dir: DataDir) -> int:
         QTimer.singleShot(0, window.offer_demo_data)
         code = app.exec()
         window.runner.wait_all()
+        sign_out(engine)  # the next window asks again: a restored database has its own accounts
         engine.dispose()
-        if not reopen.requested:
+        if not reopen.requested and not window.switching_account:
             return code
         window.deleteLater()

@@ -8,6 +8,7 @@ it gets its Chinese reason instead of "程序错误", and is logged all the same
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import traceback
 from logging.handlers import RotatingFileHandler
@@ -20,6 +21,9 @@ from models.paths import DataDir
 
 log = logging.getLogger("uniondesk")
 
+READ_ONLY_REFUSAL = "当前账户为查阅权限，不能修改数据。"
+EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*(Error|Exception)\b[^:\s]*:")
+
 # The last line of a traceback from sqlite3 (directly or wrapped by SQLAlchemy) -> what the clerk reads.
 KNOWN_SQLITE_FAILURES = {
     "database or disk is full": "磁盘空间已满，刚才的修改没有保存。请清理磁盘（或把数据文件夹移到空间足够的磁盘）后再试一次。",
@@ -27,6 +31,9 @@ KNOWN_SQLITE_FAILURES = {
     "attempt to write a readonly database": "数据库文件或数据文件夹变成了只读，刚才的修改没有保存。请检查文件夹的权限后再试一次。",
     "database disk image is malformed": "数据库文件已损坏，刚才的操作没有完成。请退出程序：下次启动时程序会把损坏的数据库移开，并提供最新的完好备份用于恢复。",
     "disk I/O error": "读写磁盘出错，刚才的修改没有保存。如果数据文件夹在 U 盘、移动硬盘或网络上，请检查连接后再试一次。",
+    # A reader's connection refuses every write in the audit trigger (models.audit.ReadOnlyAccount);
+    # sqlite3 reports only this, and the audit functions are the only ones the program gives SQLite.
+    "user-defined function raised exception": READ_ONLY_REFUSAL,
 }
 
 
@@ -58,8 +65,10 @@ def start_log(data_dir: DataDir) -> Path | None:
 
 def known_failure(details: str) -> str | None:
     """The clerk's message for a traceback that ends in a condition of the world; None for a bug."""
-    lines = details.strip().splitlines()
-    last = lines[-1] if lines else ""
+    # The exception's own line, the last one that starts with its (dotted) class name: SQLAlchemy adds
+    # [SQL: …], [parameters: …] and a link after it, and the frames' source lines are indented.
+    raised = [line for line in details.strip().splitlines() if EXCEPTION_LINE.match(line)]
+    last = raised[-1] if raised else ""
     if "sqlite3." not in last and "OperationalError" not in last:
         return None
     return next((message for text, message in KNOWN_SQLITE_FAILURES.items() if text in last), None)

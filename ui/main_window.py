@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import date
 from pathlib import Path
@@ -10,20 +11,23 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QMainWindow,
     QMenu,
     QMessageBox,
     QPushButton,
     QStackedWidget,
+    QToolButton,
     QWidget,
 )
 from sqlalchemy import Engine
 
+from models.accounts import accounts_in_use, may, signed_in
 from models.backups import back_up_on_close
 from models.demo import DemoPlan, generate_demo
 from models.employers import employer_names
-from models.entities import UnionEventKind
+from models.entities import Role, UnionEventKind
 from models.errors import KnownError
 from models.members import recycle_members
 from models.notices import BatchIssue
@@ -35,6 +39,7 @@ from ui.dialogs.add_employer import AddEmployerDialog
 from ui.dialogs.add_member import AddMemberDialog
 from ui.dialogs.add_union import AddUnionDialog
 from ui.dialogs.change_member_status import ChangeMemberStatusDialog
+from ui.dialogs.change_password import ChangePasswordDialog
 from ui.dialogs.edit_employer import EditEmployerDialog
 from ui.dialogs.edit_member import EditMemberDialog
 from ui.dialogs.edit_union import EditUnionDialog
@@ -48,8 +53,9 @@ from ui.dialogs.review_duplicates import ReviewDuplicatesDialog
 from ui.dialogs.set_targets import SetTargetsDialog
 from ui.dialogs.track_notice import TrackNoticeDialog
 from ui.dialogs.transfer_members import TransferMembersDialog
+from ui.dialogs.view_audit_trail import ViewAuditTrailDialog
 from ui.dialogs.view_pdf import ViewPdfDialog
-from ui.error_dialog import show_bug
+from ui.error_dialog import READ_ONLY_REFUSAL, show_bug
 from ui.pages.home import HomePage
 from ui.pages.list_page import FilterChoice, ListPage
 from ui.pages.settings import SettingsPage
@@ -67,6 +73,23 @@ def choice(key: str, everything: str, words: dict) -> FilterChoice:
         everything,
         lambda: [(text, str(code) if not isinstance(code, bool) else code) for code, text in words.items()],
     )
+
+
+def writes(action):
+    """A window action that changes records: for a reader (查阅) it only says why nothing happens.
+
+    The buttons are disabled for a reader already; this also covers the keys (Ctrl+N, Delete) and any
+    way in that a button does not show.
+    """
+
+    @functools.wraps(action)
+    def for_editors(self: MainWindow, *args, **kwargs):
+        if not may(self.engine, Role.EDITOR):
+            self.tell(READ_ONLY_REFUSAL)
+            return None
+        return action(self, *args, **kwargs)
+
+    return for_editors
 
 
 def join_years() -> list[tuple[str, int]]:
@@ -138,7 +161,7 @@ class MainWindow(QMainWindow):
                             actions=[self.add_member_button, self.import_buttons["members"], self.member_actions, self.duplicates_button,
                                      self.recycle_bin_button],
                             new_record=self.open_add_member_dialog, open_record=self.open_member,
-                            delete_records=self.recycle_members, filters=[
+                            delete_records=self.recycle_members, show_pdf=self.show_pdf, filters=[
                                 parents, choice("status", "全部状态", labels.MEMBER_STATUS),
                                 FilterChoice("join_year", "入会年份不限", join_years)], **lists),
             "建会任务": ListPage(engine, "organizing_tasks", title="建会任务", search_hint="按单位或一级工会查找",
@@ -181,7 +204,59 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 800)
         self.statusBar().showMessage(f"数据库：{data_dir.database}")
+        self.switching_account = False  # run_window then asks who works next and opens a new window
+        self._show_who_works()
+        self._limit_to_role()
+        self._add_audit_trail_button()
         self.navigation.setCurrentRow(0)
+
+    # --- who is working -----------------------------------------------------------------------------
+    def _show_who_works(self) -> None:
+        """The person signed in and their role, at the right of the status bar, with 切换账户 and 修改密码."""
+        who = signed_in(self.engine)
+        self.who_works = QLabel()
+        self.account_button = QToolButton()
+        self.account_button.setText("账户")
+        self.account_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.account_button)
+        self.switch_account_action = menu.addAction("切换账户…", self.switch_account)
+        self.change_password_action = menu.addAction("修改密码…", self.open_change_password)
+        self.account_button.setMenu(menu)
+        if accounts_in_use(self.engine) and who.account_id is not None:
+            self.who_works.setText(f"{who.full_name}（{who.role_name}）")
+        else:  # accounts off (or not asked yet): nobody signs in, the Windows user is recorded
+            self.who_works.setText(f"{who.full_name}，未使用账户登录")
+            self.account_button.hide()
+        self.statusBar().addPermanentWidget(self.who_works)
+        self.statusBar().addPermanentWidget(self.account_button)
+
+    def switch_account(self) -> None:
+        """Sign out: the window closes, and the next one opens for whoever signs in (ui.app)."""
+        self.switching_account = True
+        self.close()
+
+    def open_change_password(self) -> ChangePasswordDialog | None:
+        who = signed_in(self.engine)
+        if who.account_id is None:
+            return None
+        return self._open_dialog(
+            ChangePasswordDialog(self.engine, who.account_id, who.name, self.window_state, self, own=True)
+        )
+
+    def _limit_to_role(self) -> None:
+        """A reader sees every register but no button that writes; the window is built for one person."""
+        if may(self.engine, Role.EDITOR):
+            return
+        for button in (self.add_employer_button, self.issue_notices_button, self.issue_to_unorganized_button,
+                       self.add_member_button, self.add_union_button, self.member_actions,
+                       *self.import_buttons.values(), self.duplicates_button, self.recycle_bin_button,
+                       self.propose_tasks_button, self.set_targets_button):  # fmt: skip
+            button.setEnabled(False)
+            button.setToolTip(READ_ONLY_REFUSAL)
+        for action in self.member_actions.menu().actions():
+            action.setEnabled(False)
+        for button in self.pages["组织架构"].buttons.values():  # the page enables them by selection
+            button.hide()
 
     def _member_actions(self) -> QPushButton:
         """One button for what is done to the selected members, so the bar stays one line."""
@@ -220,7 +295,7 @@ class MainWindow(QMainWindow):
 
     # --- first start --------------------------------------------------------------------------------
     def offer_demo_data(self) -> None:
-        if database_is_empty(self.engine) and self.ask_load_demo():
+        if may(self.engine, Role.EDITOR) and database_is_empty(self.engine) and self.ask_load_demo():
             self.load_demo(self.first_start_demo)
 
     def ask_load_demo(self) -> bool:
@@ -233,6 +308,7 @@ class MainWindow(QMainWindow):
         )
         return answer == QMessageBox.StandardButton.Yes
 
+    @writes
     def load_demo(self, plan: DemoPlan) -> Job:
         job = Job(lambda: generate_demo(self.engine, plan))
         job.signals.succeeded.connect(self.records_changed)
@@ -247,24 +323,28 @@ class MainWindow(QMainWindow):
         show_bug(details, self)
 
     # --- records ------------------------------------------------------------------------------------
+    @writes
     def open_add_member_dialog(self) -> AddMemberDialog:
         return self._open_form(AddMemberDialog(self.engine, self.window_state, self))
 
     def open_member(self, member_id: int) -> EditMemberDialog:
         return self._open_form(EditMemberDialog(self.engine, member_id, self.window_state, self))
 
+    @writes
     def open_add_employer_dialog(self) -> AddEmployerDialog:
         return self._open_form(AddEmployerDialog(self.engine, self.window_state, self))
 
     def open_employer(self, employer_id: int) -> EditEmployerDialog:
         return self._open_form(EditEmployerDialog(self.engine, employer_id, self.window_state, self))
 
+    @writes
     def open_add_union_dialog(self) -> AddUnionDialog:
         return self._open_form(AddUnionDialog(self.engine, self.window_state, self))
 
     def open_union(self, union_id: int) -> EditUnionDialog:
         return self._open_form(EditUnionDialog(self.engine, union_id, self.window_state, self))
 
+    @writes
     def open_record_union_change(
         self, union_id: int, name: str, kind: UnionEventKind
     ) -> RecordUnionChangeDialog:
@@ -272,6 +352,7 @@ class MainWindow(QMainWindow):
             RecordUnionChangeDialog(self.engine, union_id, name, kind, self.window_state, self)
         )
 
+    @writes
     def open_import(self, kind: str = "members") -> ImportRecordsDialog:
         """The import wizard with ``kind`` (members, employers, unions, headcounts) chosen."""
         return self._open_form(
@@ -285,6 +366,7 @@ class MainWindow(QMainWindow):
             self.tell("请先在会员列表中选中要处理的会员（可按住 Ctrl 或 Shift 多选，Ctrl+A 全选）。")
         return ids
 
+    @writes
     def transfer_selected_members(self) -> TransferMembersDialog | None:
         if ids := self.selected_members():
             return self._open_form(
@@ -292,6 +374,7 @@ class MainWindow(QMainWindow):
             )
         return None
 
+    @writes
     def change_selected_member_status(self) -> ChangeMemberStatusDialog | None:
         if ids := self.selected_members():
             return self._open_form(
@@ -299,10 +382,12 @@ class MainWindow(QMainWindow):
             )
         return None
 
+    @writes
     def recycle_selected_members(self) -> None:
         if ids := self.selected_members():
             self.recycle_members(ids)
 
+    @writes
     def recycle_members(self, ids: list[int]) -> Job | None:
         """Delete to the recycle bin on the worker: 100,000 selected members take several seconds."""
         if not self.confirm_recycle(len(ids)):
@@ -334,9 +419,11 @@ class MainWindow(QMainWindow):
         dialog.records_changed.connect(self.records_changed)  # a note is written before the form is saved
         return self._open_dialog(dialog)
 
+    @writes
     def open_propose_tasks(self) -> ProposeTasksDialog:
         return self._open_form(ProposeTasksDialog(self.engine, self.runner, self.window_state, self))
 
+    @writes
     def open_set_targets(self) -> SetTargetsDialog:
         return self._open_form(SetTargetsDialog(self.engine, self.window_state, self))
 
@@ -356,8 +443,13 @@ class MainWindow(QMainWindow):
             self.engine, self.runner, self.data_dir, wordings, notice_id, self.window_state, self
         )
         dialog.records_changed.connect(self.records_changed)
+        if not may(self.engine, Role.EDITOR):  # a reader follows the notice but records no step
+            for button in dialog.step_buttons.values():
+                button.setEnabled(False)
+                button.setToolTip(READ_ONLY_REFUSAL)
         return self._open_dialog(dialog)
 
+    @writes
     def issue_notices_to_selected(self) -> IssueNoticesDialog | None:
         """From the 单位 or the 未建会 list, whichever is shown."""
         ids = self.stack.currentWidget().selected_ids()
@@ -366,6 +458,7 @@ class MainWindow(QMainWindow):
             return None
         return self.open_issue_notices(ids)
 
+    @writes
     def open_issue_notices(self, employer_ids: list[int]) -> IssueNoticesDialog | None:
         if (wordings := self.notice_wordings()) is None:
             return None
@@ -394,15 +487,36 @@ class MainWindow(QMainWindow):
             ViewPdfDialog(pdf, title, file_name, self.data_dir.printouts, self.window_state, self)
         )
 
+    @writes
     def open_recycle_bin(self) -> RecycleBinDialog:
         dialog = RecycleBinDialog(self.engine, self.runner, self.window_state, self)
         dialog.records_changed.connect(self.records_changed)
         return self._open_dialog(dialog)
 
+    @writes
     def open_duplicates(self) -> ReviewDuplicatesDialog:
         dialog = ReviewDuplicatesDialog(self.engine, self.runner, self.window_state, self)
         dialog.records_changed.connect(self.records_changed)
         return self._open_dialog(dialog)
+
+    # --- 审计记录 -----------------------------------------------------------------------------------------
+    def _add_audit_trail_button(self) -> None:
+        """审计记录… at the right of the status bar, for an administrator only (the window is built for one
+        person: signing in as someone else opens a new one)."""
+        self.audit_trail_button = QToolButton()
+        self.audit_trail_button.setText("审计记录…")
+        self.audit_trail_button.setToolTip("谁在何时新增、修改、删除了哪条记录，以及谁导出了完整的个人信息")
+        self.audit_trail_button.clicked.connect(self.open_audit_trail)
+        self.statusBar().addPermanentWidget(self.audit_trail_button)
+        self.audit_trail_button.setVisible(may(self.engine, Role.ADMINISTRATOR))
+
+    def open_audit_trail(self) -> ViewAuditTrailDialog | None:
+        if not may(self.engine, Role.ADMINISTRATOR):
+            self.tell("查看审计记录需要管理员权限。")
+            return None
+        return self._open_dialog(
+            ViewAuditTrailDialog(self.engine, self.window_state, self, runner=self.runner)
+        )
 
     def _open_dialog(self, dialog):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -68,13 +68,15 @@ def test_each_register_shows_all_its_records(qtbot, window, demo_engine, area, l
     assert all(re.search(r"[\u4e00-\u9fff]", title) for title in titles)
 
 
-def test_member_list_masks_id_numbers_and_phones(qtbot, window):
+def test_member_list_shows_whole_id_numbers_and_phones_to_who_may_see_them(qtbot, window):
+    """Accounts off: the Windows user has every right, so the list shows the whole values (a reader's are
+    masked: tests/ui/test_privacy.py)."""
     page = click_area(qtbot, window, "会员")
     wait_for_rows(qtbot, page)
     ids = shown_rows(page.table, 1)[:200]
     phones = [text for text in shown_rows(page.table, 3)[:200] if text]
-    assert ids and all(re.fullmatch(r"\d{6}\*{8}\d{3}[\dX]", text) for text in ids)
-    assert phones and all(re.fullmatch(r"1\d{2}\*{4}\d{4}", text) for text in phones)
+    assert ids and all(re.fullmatch(r"\d{17}[\dX]", text) for text in ids)
+    assert phones and all(re.fullmatch(r"1\d{10}", text) for text in phones)
 
 
 def test_search_as_you_type_one_character(qtbot, window, demo_engine):

@@ -195,6 +195,7 @@ def quiet_start(monkeypatch: pytest.MonkeyPatch) -> dict[str, list]:
     monkeypatch.setattr(ui_app, "refuse_start", said["refused"].append)
     monkeypatch.setattr(ui_app, "warn", lambda title, message: said["warned"].append((title, message)))
     monkeypatch.setattr(MainWindow, "offer_demo_data", lambda self: None)
+    monkeypatch.setattr(ui_app, "ask_who_works", lambda engine, data_dir: True)  # accounts: test_accounts
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     log = logging.getLogger("uniondesk")
     handlers = list(log.handlers)

@@ -1,25 +1,41 @@
-"""The base of every dialog: remembers its size, Save/Cancel wired to Ctrl+S/Esc, errors beside fields."""
+"""The base of every dialog: remembers its size, Save/Cancel wired to Ctrl+S/Esc, errors beside fields.
+
+A form opened by a reader (查阅) shows the record read-only: the one place that decides it is here, so
+that no form that writes can be forgotten (the database refuses a reader's write all the same).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import QDate, QSettings
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTabBar,
     QTabWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from models.accounts import may
+from models.entities import Role
 from models.errors import InvalidInput
 from ui.error_dialog import show_bug
 from ui.worker import Job, JobRunner
+
+READ_ONLY_NOTE = "只读：当前账户为查阅权限"
 
 
 def date_until_today() -> QDateEdit:
@@ -71,6 +87,9 @@ class FormDialog(SizedDialog):
 
     # A save whose work is a progress generator (a batch) shows its progress and can be cancelled.
     save_yields_progress = False
+    # A form that changes records opens read-only for a reader; a form a reader may use (their own
+    # password) says False. The role is read from the subclass's ``_engine`` when the form first shows.
+    needs_editor = True
 
     def __init__(
         self,
@@ -82,6 +101,8 @@ class FormDialog(SizedDialog):
         super().__init__(title, window_state, (520, 360), parent)
         self._runner = runner
         self.saved_result: object = None  # what a save run on the worker returned
+        self.read_only = False
+        self._role_checked = False
         self._errors: dict[str, QLabel] = {}
         self.form_page = QWidget()
         self.form = QFormLayout(self.form_page)
@@ -90,6 +111,9 @@ class FormDialog(SizedDialog):
         self.general_error.setObjectName("fieldError")
         self.general_error.setWordWrap(True)
         self.general_error.hide()
+        self.read_only_note = QLabel(READ_ONLY_NOTE)
+        self.read_only_note.setObjectName("hint")
+        self.read_only_note.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -101,8 +125,28 @@ class FormDialog(SizedDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.form_page, 1)
         layout.addWidget(self.general_error)
+        layout.addWidget(self.read_only_note)
         layout.addWidget(self.buttons)
         self.restore_size()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Checked at the first showing, once the subclass has built every field and set ``_engine``.
+        if not self._role_checked:
+            self._role_checked = True
+            engine = getattr(self, "_engine", None)
+            if self.needs_editor and engine is not None and not may(engine, Role.EDITOR):
+                self.make_read_only()
+        super().showEvent(event)
+
+    def make_read_only(self) -> None:
+        """Every field stays readable (text can be selected and copied), nothing can be changed or saved."""
+        self.read_only = True
+        for widget in self.findChildren(QWidget):
+            if widget is not self.buttons and not self.buttons.isAncestorOf(widget):
+                _freeze(widget)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).hide()
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("关闭")
+        self.read_only_note.show()
 
     def add_tabs(self, form_title: str, tabs: list[tuple[str, QWidget]]) -> QTabWidget:
         """Put the form on a first tab and the given pages (what the record is linked to) after it."""
@@ -151,6 +195,8 @@ class FormDialog(SizedDialog):
         """Show every field's own problem at once (the domain's refusal names only the first)."""
 
     def _try_save(self) -> None:
+        if self.read_only:  # Ctrl+S in a read-only form
+            return
         for label in [*self._errors.values(), self.general_error]:
             label.hide()
         self.check_fields()
@@ -188,3 +234,18 @@ class FormDialog(SizedDialog):
 
     def _enable_buttons(self) -> None:
         self.buttons.setEnabled(True)
+
+
+def _freeze(widget: QWidget) -> None:
+    """One widget of a read-only form: text fields turn read-only, choices and buttons off, tables stay
+    scrollable; the tab bars stay usable so that the linked records can still be looked at."""
+    if isinstance(widget, (QLineEdit, QAbstractSpinBox, QPlainTextEdit, QTextEdit)):
+        widget.setReadOnly(True)
+    elif isinstance(widget, QComboBox):
+        widget.setEnabled(False)
+    elif isinstance(widget, QAbstractItemView):
+        widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    elif isinstance(widget, QAbstractButton) and not isinstance(
+        widget.parentWidget(), (QTabBar, QAbstractItemView)
+    ):
+        widget.setEnabled(False)

@@ -1,5 +1,6 @@
 """设置: the office's identity and rules (kept in the database), this PC's print fonts (window.ini), where
-the data lives, a backup, this PC's automatic backups (backup-settings.json) and restoring one."""
+the data lives, a backup, this PC's automatic backups (backup-settings.json) and restoring one; for an
+administrator, the accounts. A reader changes nothing here; an editor not the backups or the accounts."""
 
 from __future__ import annotations
 
@@ -11,18 +12,21 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy import Engine
 
+from models.accounts import may
 from models.backup_settings import (
     KEEP_DAILY_RANGE,
     KEEP_MONTHLY_RANGE,
@@ -31,6 +35,7 @@ from models.backup_settings import (
     save_backup_settings,
 )
 from models.backups import backup_database, timestamp
+from models.entities import Role
 from models.errors import InvalidInput, KnownError
 from models.notices import check_number_format, document_number
 from models.paths import DataDir
@@ -42,6 +47,7 @@ from models.registers import (
 )
 from printing.fonts import installed_office_fonts
 from ui.dialogs.restore_backup import RestoreBackupDialog
+from ui.pages.accounts import AccountsPage
 from ui.print_fonts import set_uses_office_fonts, uses_office_fonts
 from ui.worker import Job, JobRunner
 
@@ -148,14 +154,28 @@ class SettingsPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
         buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
+        # The page is taller than a laptop's screen (1280×800): it scrolls instead of stretching the window.
+        content = QWidget()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        QVBoxLayout(self).addWidget(scroll)
+        self._content = layout = QVBoxLayout(content)
         layout.addWidget(heading)
         layout.addWidget(office)
         layout.addWidget(rules)
         layout.addWidget(printing)
         layout.addLayout(buttons)
         layout.addWidget(storage)
+        self.accounts: AccountsPage | None = None
+        if may(engine, Role.ADMINISTRATOR):  # the window is built anew for each person signed in
+            self.accounts = AccountsPage(engine, window_state)
+            accounts_box = QGroupBox("账户和权限")
+            QVBoxLayout(accounts_box).addWidget(self.accounts)
+            layout.addWidget(accounts_box)
         layout.addStretch(1)
+        self._limit_to_role()
 
     def refresh(self) -> None:
         settings = federation_settings(self._engine)
@@ -174,6 +194,28 @@ class SettingsPage(QWidget):
         self.office_fonts_found.setText(_office_fonts_summary(installed_office_fonts()))
         self.message.clear()
         self._show_backup_settings(load_backup_settings(self._data_dir))
+        if self.accounts is not None:
+            self.accounts.refresh()
+
+    def _limit_to_role(self) -> None:
+        """What the person signed in may not change is shown but disabled (the domain refuses it too)."""
+        if may(self._engine, Role.ADMINISTRATOR):
+            return
+        note = QLabel("备份设置、恢复备份和账户需要管理员权限。")
+        note.setObjectName("hint")
+        self._content.insertWidget(1, note)
+        for widget in (self.choose_folder_button, self.default_folder_button, self.keep_daily,
+                       self.keep_monthly, self.save_backup_button, self.restore_button):  # fmt: skip
+            widget.setEnabled(False)
+        if not may(self._engine, Role.EDITOR):
+            # 备份数据库… too: a copy of the database would show a reader every ID number unmasked.
+            note.setText("只读：当前账户为查阅权限，不能修改设置，也不能备份数据库。")
+            for widget in (self.name, self.short_name, self.seal_text, self.address, self.phone,
+                           *self.number_formats.values()):  # fmt: skip
+                widget.setReadOnly(True)
+            for widget in (self.reply_days, self.working_days, self.staff_threshold,
+                           self.non_public_threshold, self.office_fonts, self.save_button, self.backup_button):  # fmt: skip
+                widget.setEnabled(False)
 
     def _show_number_example(self) -> None:
         """How the first number of this year will read, so the clerk sees a mistake before saving."""
