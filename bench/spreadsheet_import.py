@@ -144,6 +144,10 @@ frame = pd.read_excel({file!r}, engine="openpyxl", header=2, dtype={{"身份证�
                       "工会统一社会信用代码": str}})
 read = time.perf_counter()
 connection = sqlite3.connect({database!r})
+# The audit trail's triggers call the program's two functions: without them SQLite refuses the rows.
+sys.path.insert(0, {root!r})
+from models.audit import register_functions
+register_functions(connection, {database!r})
 unions = dict(connection.execute('SELECT name, id FROM "union"').fetchall())
 stamp = datetime.now().isoformat(sep=" ", timespec="microseconds")
 members = pd.DataFrame({{
@@ -216,7 +220,7 @@ def run_cli(template: Path, work: Path, file: Path) -> dict:
 
 def run_pandas(template: Path, work: Path, file: Path) -> dict:
     data = fresh_copy(template, work, "pandas")
-    script = PANDAS.format(file=str(file), database=str(data.database))
+    script = PANDAS.format(root=str(ROOT), file=str(file), database=str(data.database))
     wall, rss, cpu, out = measured([sys.executable, "-c", script])
     return {**json.loads(out.strip().splitlines()[-1]), "child_wall": wall, "cpu": cpu, "peak_rss_mb": rss}
 

@@ -115,6 +115,7 @@ _ONCE = {
 }
 # Rows between two progress reports: often enough for a smooth bar, rare enough to cost nothing.
 _PROGRESS_EVERY = 5000
+WRITE_AHEAD_FIRST = 2000
 
 
 class NoTable(SpreadsheetError):
@@ -1048,9 +1049,11 @@ def _check_rows(
     for excel_row, cells in data_rows_below(preview.header, below, skipped=preview.skipped):
         check.add(excel_row, cells)
         preview.read += 1
-        if preview.read % _PROGRESS_EVERY == 0:
-            if ahead is not None and len(preview.rows) - fed >= WRITE_AHEAD_BATCH:
+        # The writer waits for its first rows: a small first batch sets it going early, larger ones follow.
+        if ahead is not None and preview.read % WRITE_AHEAD_FIRST == 0:
+            if len(preview.rows) - fed >= (WRITE_AHEAD_BATCH if fed else WRITE_AHEAD_FIRST):
                 fed = _feed(ahead, preview.rows, fed, known)
+        if preview.read % _PROGRESS_EVERY == 0:
             yield excel_row - header_index - 1, total, f"正在检查第{excel_row:,}行…"
     check.finish()
     if ahead is not None:
