@@ -13,8 +13,7 @@ from models import codes
 from models.checks import PROBLEM_KINDS, check_database
 from models.paths import DataDir
 from models.registers import record_counts
-from tests.helpers import tool_connection
-from tests.helpers import query
+from tests.helpers import query, tool_connection
 
 
 def test_the_demo_database_has_no_problem_of_any_kind(demo_engine: Engine, data_dir: DataDir) -> None:
