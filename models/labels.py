@@ -284,7 +284,8 @@ CHOICE_COLUMNS = {
     ("unorganized", "staff_count_source"): STAFF_COUNT_SOURCE,
 }
 
-# Personal data (个人信息保护法) is masked in lists; the whole value is shown only in an opened record.
+# Personal data (个人信息保护法): masked wherever the person working may not see it whole (a reader, and every
+# export or printout without a reason given; models.privacy decides), by these.
 MASKED_COLUMNS: dict[tuple[str, str], Callable[[str], str]] = {
     ("members", "id_number"): codes.mask_id_number,
     ("members", "mobile"): codes.mask_mobile,
