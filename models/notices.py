@@ -261,16 +261,22 @@ def draft_notice(
     _check_kind(kind)
     reason = (override_reason or "").strip() or None
     with writing(engine) as s, s.begin():
-        employer = s.get(Employer, employer_id)
-        if employer is None:
-            raise InvalidInput("该单位记录已不存在", "employer")
-        refused = _why_not(s, employer, kind, reason)
-        if refused is not None:
-            raise _refusal(refused, employer, kind)
+        employer = _employer_allowed(s, employer_id, kind, reason)
         notice = _draft(
             s, employer, kind, facts=facts, requests=requests, recipient=recipient, override_reason=reason
         )
         return notice.id
+
+
+def _employer_allowed(s, employer_id: int, kind: str, reason: str | None) -> Employer:
+    """The employer, if a notice of ``kind`` may go to it now; refused in the clerk's words otherwise."""
+    employer = s.get(Employer, employer_id)
+    if employer is None:
+        raise InvalidInput("该单位记录已不存在", "employer")
+    refused = _why_not(s, employer, kind, reason)
+    if refused is not None:
+        raise _refusal(refused, employer, kind)
+    return employer
 
 
 def _kind_name(kind: str) -> str:
@@ -322,12 +328,7 @@ def issue_new_notice(
     refuse_future_date(issued_on, "成文日期", "issued_on")
     reason = (override_reason or "").strip() or None
     with writing(engine) as s, s.begin():
-        employer = s.get(Employer, employer_id)
-        if employer is None:
-            raise InvalidInput("该单位记录已不存在", "employer")
-        refused = _why_not(s, employer, kind, reason)
-        if refused is not None:
-            raise _refusal(refused, employer, kind)
+        employer = _employer_allowed(s, employer_id, kind, reason)
         notice = _draft(s, employer, kind, override_reason=reason)
         _issue(s, notice, issued_on)
         return _record(s, notice)

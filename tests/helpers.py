@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 import sqlite3
+import subprocess
 from contextlib import closing
 from pathlib import Path
 
@@ -31,6 +33,22 @@ def fingerprint(path: Path) -> tuple[str, bool, bool]:
         path.with_name(path.name + "-wal").exists(),
         path.with_name(path.name + "-shm").exists(),
     )
+
+
+def libreoffice_csv(workbook: Path, work: Path) -> list[list[str]]:
+    """The first sheet of ``workbook`` as LibreOffice headless shows it, read back as CSV rows.
+
+    Comma-separated (44), quoted with " (34), UTF-8 (76), values as shown (the default); a profile of its
+    own, so that a LibreOffice started by someone else on this machine does not hold its lock.
+    """
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
+         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1",
+         "--outdir", str(work / "csv"), str(workbook)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    with (work / "csv" / f"{workbook.stem}.csv").open(encoding="utf-8", newline="") as file:
+        return list(csv.reader(file))
 
 
 def tool_connection(path: Path, **options) -> sqlite3.Connection:

@@ -6,10 +6,8 @@ program's own import reads with), and LibreOffice headless converting it to CSV.
 
 from __future__ import annotations
 
-import csv
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -28,7 +26,7 @@ from models.listing import fetch_rows, list_ids
 from models.paths import DataDir
 from spreadsheets import exporting
 from spreadsheets.exporting import display_width, export_listing
-from tests.helpers import execute, query
+from tests.helpers import execute, libreoffice_csv, query
 
 WHEN = datetime(2026, 11, 23, 14, 5)
 MASKED_ID = re.compile(r"^\d{6}\*{8}[0-9X]{4}$")
@@ -362,16 +360,7 @@ def test_libreoffice_reads_the_same_rows(engine: Engine, tmp_path: Path, listing
     target = tmp_path / f"{listing_key}.xlsx"
     export(engine, listing_key, target)
 
-    # Comma-separated (44), quoted with " (34), UTF-8 (76), values as shown (the default); a profile of
-    # its own, so that a LibreOffice started by someone else on this machine does not hold its lock.
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1",
-         "--outdir", str(tmp_path / "csv"), str(target)],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    with (tmp_path / "csv" / f"{listing_key}.csv").open(encoding="utf-8", newline="") as file:
-        seen = list(csv.reader(file))
+    seen = libreoffice_csv(target, tmp_path)
 
     written = sheet_rows(target)
     width = len(written[1])

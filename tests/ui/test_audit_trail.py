@@ -3,11 +3,9 @@ narrow by person and date, read the change in Chinese, export what is listed and
 
 from __future__ import annotations
 
-import csv
 import getpass
 import json
 import shutil
-import subprocess
 from contextlib import closing
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -21,7 +19,7 @@ from models.accounts import SignedIn, sign_in_as, sign_out
 from models.database import writing
 from models.entities import Role
 from models.paths import DataDir
-from tests.helpers import query, tool_connection
+from tests.helpers import libreoffice_csv, query, tool_connection
 from tests.ui.conftest import open_window, shown_rows
 from tests.ui.test_dialogs import open_first_member, press_ctrl_s
 from ui.dialogs import view_audit_trail
@@ -269,15 +267,7 @@ def test_the_export_holds_the_rows_listed_for_openpyxl_and_libreoffice(
 
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice is not installed")
-    # Comma-separated, quoted, UTF-8, values as shown; a profile of its own (see tests/spreadsheets).
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1",
-         "--outdir", str(tmp_path / "csv"), str(target)],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    with (tmp_path / "csv" / "审计记录.csv").open(encoding="utf-8", newline="") as file:
-        seen = list(csv.reader(file))
+    seen = libreoffice_csv(target, tmp_path)
     assert [row[:5] for row in seen[2:]] == [list(row) for row in listed_masked]
     assert seen[1] == list(rows[1])
     assert [row[5:] for row in seen[2:]] == [[as_text(v) for v in row[5:]] for row in rows[2:]]
