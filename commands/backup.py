@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from commands.output import EXIT_DONE, EXIT_ENVIRONMENT, Reporter
+from models.accounts import require_role
 from models.backups import backup_counts, backup_database, list_backups, restore_database
 from models.database import lock_data_dir, opened, start_database
+from models.entities import Role
+from models.errors import DatabaseSetAside
 from models.paths import DataDir
 from models.registers import record_counts
 
@@ -73,6 +76,8 @@ def run_backup(args, data_dir: DataDir, reporter: Reporter) -> int:
     if not data_dir.database.exists():
         return reporter.fail(EXIT_ENVIRONMENT, f"数据文件夹“{data_dir.root}”中还没有数据库，无需备份。")
     with opened(data_dir) as engine:  # brings an older schema up to date first, so backups are current
+        # A copy holds every ID number and phone whole: not for a reader.
+        require_role(engine, Role.EDITOR, "备份数据库")
         counts = record_counts(engine)
     target = backup_database(data_dir.database, args.file.expanduser().resolve())
     size = target.stat().st_size
@@ -82,6 +87,7 @@ def run_backup(args, data_dir: DataDir, reporter: Reporter) -> int:
 
 def run_restore(args, data_dir: DataDir, reporter: Reporter) -> int:
     source = args.file.expanduser().resolve()
+    _refuse_unless_administrator(data_dir)
     # The lock for the whole restore: a window open on this folder must not keep writing the old file.
     with lock_data_dir(data_dir):
         result = restore_database(data_dir, source)
@@ -99,3 +105,17 @@ def run_restore(args, data_dir: DataDir, reporter: Reporter) -> int:
         EXIT_DONE,
         {"restored_from": str(source), "replaced_copy": str(result.replaced_copy or ""), "counts": counts},
     )
+
+
+def _refuse_unless_administrator(data_dir: DataDir) -> None:
+    """Replacing the database is an administrator's decision, when the database there can say who is one.
+
+    A damaged database (the usual reason to restore) is moved aside by opening it, and the restore goes on.
+    """
+    if not data_dir.database.exists():
+        return
+    try:
+        with opened(data_dir) as engine:
+            require_role(engine, Role.ADMINISTRATOR, "恢复备份")
+    except DatabaseSetAside:
+        return

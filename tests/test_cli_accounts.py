@@ -82,3 +82,31 @@ def test_an_editor_adds_a_member_and_the_audit_trail_names_the_editor(office: Da
     check = _as("admin", "admin-pass-1", office, "check")
     assert check.code == 0, check.stdout + check.stderr
     assert "审计记录：通过" in check.stdout
+
+
+def test_a_reader_cannot_take_a_copy_of_every_id_number(office: DataDir, tmp_path) -> None:
+    target = tmp_path / "copy.sqlite3"
+    run = _as("laowang", "reader-pass-1", office, "backup", target)
+    assert run.code == 2
+    assert "备份数据库需要录入员权限" in run.stderr
+    assert not target.exists()
+    assert _as("xiaoli", "editor-pass-1", office, "backup", target).code == 0
+    assert target.exists()
+
+
+def test_only_an_administrator_restores(office: DataDir, tmp_path) -> None:
+    copy = tmp_path / "copy.sqlite3"
+    assert _as("xiaoli", "editor-pass-1", office, "backup", copy).code == 0
+    _as("xiaoli", "editor-pass-1", office, "member", "add", *NEW_MEMBER, "--union", _union(office))
+    before = dump(office.database)
+
+    refused = _as("xiaoli", "editor-pass-1", office, "restore", copy)
+
+    assert refused.code == 2
+    assert "恢复备份需要管理员权限" in refused.stderr
+    assert dump(office.database) == before
+    restored = _as("admin", "admin-pass-1", office, "restore", copy)
+    assert restored.code == 0, restored.stderr
+    assert query(office.database, "SELECT count(*) FROM member WHERE id_number = '11010519491231002X'") == [
+        (0,)
+    ]
