@@ -3,8 +3,9 @@
 Every insert, update and delete of a record is written to ``audit_entry`` by SQLite triggers, in the
 transaction of the change itself: no writer of the program (a form, an import, the recycle bin, a
 migration) can forget it, and a change that is rolled back leaves no entry behind. The triggers are
-made from the tables' own columns (``audit_triggers``) and made again after every schema upgrade, since
-Alembic's batch mode recreates a table without its triggers.
+made from the tables' own columns (``audit_triggers``) and installed again whenever they would come out
+differently (``ensure_audit_triggers``, at every opening): after a migration, since Alembic's batch mode
+recreates a table without its triggers, or a release that makes them otherwise.
 
 Two functions the triggers call are registered on every connection the program opens
 (``register_functions``): ``audit_actor()``, the person signed in (or the Windows user when accounts
@@ -12,9 +13,10 @@ are off), and ``audit_hash(...)``, which chains each entry to the one before it.
 file without them (sqlite3.exe) cannot change a record without the trigger failing; an audit entry it
 edits or deletes breaks the chain, and ``check`` says where (``audit_trail_problems``).
 
-Entries are append-only. For 100,000 members written at once (an import, the demo) one entry per
-statement would double the import's time; ``bulk_inserted`` writes one entry naming every record
-instead (``AuditAction.BULK_INSERT``), see its docstring.
+Entries are only added, with one exception: purging the recycle bin clears the values of the purged
+member's entries (``clear_entries``), which the chain allows for. For 100,000 members written at once
+(an import, the demo) an entry per member would double the import's time; ``bulk_inserted`` writes one
+entry naming every record instead (``AuditAction.BULK_INSERT``), see its docstring.
 """
 
 from __future__ import annotations
@@ -79,11 +81,6 @@ def set_actor(engine: Engine, actor: str | None, *, read_only: bool = False) -> 
         _actors.pop(key, None)
     else:
         _actors[key] = _Actor(actor, read_only)
-
-
-def actor_of(engine: Engine) -> str:
-    actor = _actors.get(database_key(engine))
-    return actor.name if actor else os_user()
 
 
 def database_key(engine: Engine) -> str:
