@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import re
 import sqlite3
 import subprocess
@@ -83,3 +84,26 @@ def table_counts(path: Path) -> dict[str, int]:
 def set_revision(path: Path, revision: str) -> None:
     """Write a schema revision into alembic_version, as a newer (or older) release would have."""
     execute(path, "UPDATE alembic_version SET version_num = ?", (revision,))
+
+
+def refuse_writes_in(monkeypatch, folder: Path, error_number: int, reason: str) -> None:
+    """Make ``folder`` refuse every write with ``OSError(error_number)``, as a read-only folder or a
+    write-protected disk does, whoever runs the test (as root, permission bits do not)."""
+    inside = str(folder.resolve())
+    real_open, real_write = os.open, Path.write_bytes
+
+    def refuse(path) -> None:
+        if str(Path(path).resolve()).startswith(inside):
+            raise OSError(error_number, reason, str(path))
+
+    def os_open(path, flags, *args, **kwargs):
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            refuse(path)
+        return real_open(path, flags, *args, **kwargs)
+
+    def write_bytes(self, data):
+        refuse(self)
+        return real_write(self, data)
+
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)

@@ -27,7 +27,7 @@ from sqlalchemy import event
 import main
 from models import backups, codes, database
 from models.paths import DataDir
-from tests.helpers import count, dump, is_chinese, query
+from tests.helpers import count, dump, is_chinese, query, refuse_writes_in
 from tests.test_cli import Run, run_cli
 from tests.test_cli import data_dir as cli_data_dir
 from tests.test_cli import demo_template as cli_demo_template
@@ -167,24 +167,7 @@ def read_only_folder(monkeypatch: pytest.MonkeyPatch):
     """Make a folder refuse every write as a folder on a write-protected disk does, whoever runs the test."""
 
     def make(folder: Path) -> None:
-        inside = str(folder.resolve())
-        real_open, real_write = os.open, Path.write_bytes
-
-        def refuse(path) -> None:
-            if str(Path(path).resolve()).startswith(inside):
-                raise OSError(errno.EROFS, "Read-only file system", str(path))
-
-        def os_open(path, flags, *args, **kwargs):
-            if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
-                refuse(path)
-            return real_open(path, flags, *args, **kwargs)
-
-        def write_bytes(self, data):
-            refuse(self)
-            return real_write(self, data)
-
-        monkeypatch.setattr(os, "open", os_open)
-        monkeypatch.setattr(Path, "write_bytes", write_bytes)
+        refuse_writes_in(monkeypatch, folder, errno.EROFS, "Read-only file system")
 
     return make
 

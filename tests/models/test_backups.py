@@ -31,7 +31,16 @@ from models.errors import (
 )
 from models.paths import DataDir, location_risk
 from models.registers import record_counts
-from tests.helpers import dump, execute, fingerprint, is_chinese, query, set_revision, tool_connection
+from tests.helpers import (
+    dump,
+    execute,
+    fingerprint,
+    is_chinese,
+    query,
+    refuse_writes_in,
+    set_revision,
+    tool_connection,
+)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -606,24 +615,7 @@ def read_only(monkeypatch: pytest.MonkeyPatch):
     """Make a folder refuse every write as a read-only folder does (as root, permission bits do not)."""
 
     def make(folder: Path) -> None:
-        inside = str(folder.resolve())
-        real_open, real_write = os.open, Path.write_bytes
-
-        def refuse(path) -> None:
-            if str(Path(path).resolve()).startswith(inside):
-                raise PermissionError(errno.EACCES, "Permission denied", str(path))
-
-        def os_open(path, flags, *args, **kwargs):
-            if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
-                refuse(path)
-            return real_open(path, flags, *args, **kwargs)
-
-        def write_bytes(self, data):
-            refuse(self)
-            return real_write(self, data)
-
-        monkeypatch.setattr(os, "open", os_open)
-        monkeypatch.setattr(Path, "write_bytes", write_bytes)
+        refuse_writes_in(monkeypatch, folder, errno.EACCES, "Permission denied")
 
     return make
 
