@@ -1040,7 +1040,7 @@ def _check_rows(
     ahead = preview.write_ahead
     known = check.members if isinstance(check, _MemberCheck) else {}
     if ahead is not None:
-        ahead.known = known
+        ahead.expect(known, total)
     fed = 0
     # One row at a time: a 100,000-row sheet is never held as Python lists all at once.
     below = enumerate(

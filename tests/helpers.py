@@ -75,6 +75,11 @@ def count(path: Path, table: str) -> int:
     return query(path, f'SELECT count(*) FROM "{table}"')[0][0]
 
 
+def schema_of(path: Path, table: str) -> list[tuple[str, str, str]]:
+    """The table's own SQL and that of its indexes and triggers, as (type, name, sql), by name."""
+    return query(path, "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? ORDER BY name", (table,))
+
+
 def table_counts(path: Path) -> dict[str, int]:
     """Row counts of every table in the file."""
     tables = [row[0] for row in query(path, "SELECT name FROM sqlite_master WHERE type = 'table'")]

@@ -21,6 +21,7 @@ from models.entities import (
     Union,
 )
 from models.imports import (
+    BUILDING_INDEXES,
     Directory,
     EmployerEntry,
     EmployerRow,
@@ -45,7 +46,7 @@ from models.listing import list_ids
 from models.members import change_member_status
 from models.paths import DataDir
 from models.registers import add_member
-from tests.helpers import dump, query
+from tests.helpers import dump, query, schema_of
 
 
 def _run(steps):
@@ -123,6 +124,32 @@ def test_new_members_get_the_defaults_stamps_and_a_place_in_the_search_index(
     assert all(uuid.UUID(key).version == 7 for key in keys)
     assert keys == sorted(keys), "in the order written: they share pages of the uuid index"
     assert list_ids(engine, "members", search="13800000001") == [first.id]
+    assert check_database(engine).total == 0
+
+
+def test_a_long_list_builds_the_member_indexes_again_and_a_short_one_keeps_them(
+    engine: Engine, union_id: int
+) -> None:
+    schema = schema_of(engine.url.database, "member")
+    assert sum(kind == "index" for kind, _, _ in schema) >= 7
+    _run(write_members(engine, _members(union_id, 100)))
+
+    # 300 against 100 registered: set aside while the rows go in, then built again as they were.
+    rows = _members(union_id, 300, start=100)
+    rows[7] = rows[7]._replace(mobile="13800000007")
+    counts, progress = _run(write_members(engine, rows))
+    assert counts.imported == 300
+    assert any(message == BUILDING_INDEXES for _, _, message in progress)
+    assert schema_of(engine.url.database, "member") == schema
+    plan = query(engine.url.database, "EXPLAIN QUERY PLAN SELECT id FROM member WHERE mobile = '13800000007'")
+    assert "ix_member_mobile" in plan[0][-1]
+    assert list_ids(engine, "members", search="13800000007") == list_ids(engine, "members", search="会员107")
+    assert check_database(engine).total == 0
+
+    # 10 against 400: kept up row by row, nothing to build.
+    _, progress = _run(write_members(engine, _members(union_id, 10, start=400)))
+    assert not any(message == BUILDING_INDEXES for _, _, message in progress)
+    assert schema_of(engine.url.database, "member") == schema
     assert check_database(engine).total == 0
 
 
