@@ -612,22 +612,42 @@ _EMPLOYER_FIELDS = EmployerRow._fields
 
 # --- members written ahead, while the list is still being checked ---------------------------------------
 
-# The columns of a MemberRow, read from the JSON array each batch arrives as; defaults as _insert_members.
-_FROM_JSON = ", ".join(
-    f"coalesce(value ->> {index}, '{_MEMBER_DEFAULTS[name]}')"
-    if name in _MEMBER_DEFAULTS
-    else f"value ->> {index}"
-    for index, name in enumerate(MemberRow._fields)
-    if name != "left_on"
+# The fields a member's value is picked from a short list for (民族, 政治面貌…): a list of 100,000 members
+# holds a thousand or so combinations of them. Each batch's JSON names the combination by its number in
+# a TEMP table instead of spelling out eight fields: SQLite then takes seven fields out of each row's JSON,
+# not fourteen, which was a third of the writer's time.
+_CHOICE_FIELDS = (
+    "ethnicity", "political_status", "education", "household_type", "employment_form", "flexible_occupation",
+    "join_channel", "status",
+)  # fmt: skip
+_CHOICE_INDEXES = tuple(MemberRow._fields.index(name) for name in _CHOICE_FIELDS)
+# A row of a batch: [name, id_number, union_id, joined_on, mobile, left_on, number of its choices].
+_OWN_FIELDS = ("name", "id_number", "union_id", "joined_on", "mobile", "left_on")
+_CHOICES_TABLE = "temp.import_member_choices"
+_NEW_CHOICES_FROM_JSON = (
+    f"INSERT INTO {_CHOICES_TABLE} (number, {', '.join(_CHOICE_FIELDS)}) "
+    f"SELECT value ->> 0, {', '.join(f'value ->> {index + 1}' for index in range(len(_CHOICE_FIELDS)))} "
+    "FROM json_each(:choices)"
 )
-_LEFT = MemberRow._fields.index("left_on")
-_STATUS = MemberRow._fields.index("status")
+
+
+def _chosen(name: str) -> str:
+    """The SQL of a choice field of the new member: the list's value, or the default where it has none."""
+    if name in _MEMBER_DEFAULTS:
+        return f"coalesce(choices.{name}, '{_MEMBER_DEFAULTS[name]}')"
+    return f"choices.{name}"
+
+
 _MEMBERS_FROM_JSON = (
-    f"INSERT INTO member (uuid, created_at, updated_at, {', '.join(MemberRow._fields)}) "
-    f"SELECT {_UUID7_SQL.replace('seq', '(:offset + key + 1)')}, :stamp, :stamp, {_FROM_JSON}, "
-    f"CASE WHEN coalesce(value ->> {_STATUS}, '{_ACTIVE}') = '{_ACTIVE}' THEN NULL "
-    f"ELSE coalesce(value ->> {_LEFT}, :today) END "
-    "FROM json_each(:rows)"
+    f"INSERT INTO member (uuid, created_at, updated_at, {', '.join(_OWN_FIELDS + _CHOICE_FIELDS)}) "
+    f"SELECT {_UUID7_SQL.replace('seq', '(:offset + row.key + 1)')}, :stamp, :stamp, "
+    f"row.value ->> 0, row.value ->> 1, row.value ->> 2, row.value ->> 3, row.value ->> 4, "
+    f"CASE WHEN coalesce(choices.status, '{_ACTIVE}') = '{_ACTIVE}' THEN NULL "
+    "ELSE coalesce(row.value ->> 5, :today) END, "
+    f"{', '.join(_chosen(name) for name in _CHOICE_FIELDS)} "
+    # CROSS JOIN makes the batch the outer loop: the rows go in in the list's order, without a sort.
+    f"FROM json_each(:rows) AS row CROSS JOIN {_CHOICES_TABLE} AS choices "
+    "ON choices.number = row.value ->> 6"
 )
 WRITE_AHEAD_BATCH = 10_000
 
@@ -676,6 +696,9 @@ class MemberWriteAhead:
             self._transaction = self._connection.begin()
             self._bulk = BulkInsert(self._connection, "member")
             _pause_search_merging(self._connection)
+            self._connection.exec_driver_sql(
+                f"CREATE TABLE {_CHOICES_TABLE} (number INTEGER PRIMARY KEY, {', '.join(_CHOICE_FIELDS)})"
+            )
         except BaseException:
             self._close()
             raise
@@ -685,6 +708,7 @@ class MemberWriteAhead:
             "today": date.today().isoformat(),
         }
         self._aside: list[str] = []  # how to build member's indexes again, if the writer set them aside
+        self._choices: dict[tuple, int] = {}  # each combination of choice fields met, by its number
         # What the writer is to do next; three batches at most, which bounds the memory.
         self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=3)
         self._thread = threading.Thread(target=self._work, name="member-write-ahead", daemon=True)
@@ -706,13 +730,20 @@ class MemberWriteAhead:
         """Queue accepted new members (waits while the writer is three batches behind)."""
         if not rows or self.error is not None or not self._open:
             return
-        day = MemberRow._fields.index("joined_on")
-        text = json.dumps(
-            [(*row[:day], row[day].isoformat(), *row[day + 1 : -1], _day_text(row[-1])) for row in rows],
-            ensure_ascii=False,
-        )
-        offset = self._queued
-        self._jobs.put(lambda: self._insert(offset, len(rows), text))
+        known, new_choices, batch = self._choices, [], []
+        for row in rows:
+            choices = tuple(row[index] for index in _CHOICE_INDEXES)
+            number = known.get(choices)
+            if number is None:
+                number = known[choices] = len(known) + 1
+                new_choices.append((number, *choices))
+            batch.append(
+                (row.name, row.id_number, row.union_id, row.joined_on.isoformat(), row.mobile,
+                 _day_text(row.left_on), number)
+            )  # fmt: skip
+        text = json.dumps(batch, ensure_ascii=False)
+        offset, choices_text = self._queued, json.dumps(new_choices, ensure_ascii=False)
+        self._jobs.put(lambda: self._insert(offset, len(rows), text, choices_text))
         self._queued += len(rows)
 
     def no_more_rows(self) -> None:
@@ -731,7 +762,8 @@ class MemberWriteAhead:
     def _set_indexes_aside(self) -> None:
         self._aside = _set_indexes_aside(self._connection)
 
-    def _insert(self, offset: int, count: int, text: str) -> None:
+    def _insert(self, offset: int, count: int, text: str, choices: str) -> None:
+        self._connection.exec_driver_sql(_NEW_CHOICES_FROM_JSON, {"choices": choices})
         self._connection.exec_driver_sql(_MEMBERS_FROM_JSON, {**self._values, "rows": text, "offset": offset})
         self._written += count
 
@@ -761,6 +793,7 @@ class MemberWriteAhead:
             if self.error is not None:
                 raise self.error
             connection = self._connection
+            connection.exec_driver_sql(f"DROP TABLE {_CHOICES_TABLE}")  # the connection goes back to the pool
             ids = [self.known[row.id_number] for row in old]
             for step in _update_members(connection, old, ids, cancelled):
                 yield new + step, total, _phase("更新会员", step, len(old))

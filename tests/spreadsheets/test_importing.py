@@ -417,6 +417,71 @@ def test_members_written_ahead_are_committed_only_by_the_import(
     assert check_database(registers).total == 0
 
 
+def _varied_member_list(path: Path, count: int, union: str) -> Path:
+    """Members of every kind a list holds: each choice field filled, left empty or spelled another way."""
+    import random
+
+    rng = random.Random(3)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("会员")
+    sheet.append(["姓名", "身份证号", "所在工会", "入会时间", "手机号码", "民族", "政治面貌", "文化程度",
+                  "户籍类型", "就业形式", "新就业形态职业", "入会方式", "会员状态", "离会日期"])  # fmt: skip
+    for number in range(count):
+        first17 = (
+            f"500112{1970 + number // 300:04d}{number % 12 + 1:02d}{number % 28 + 1:02d}{number % 1000:03d}"
+        )
+        form, occupation = rng.choice(
+            [(None, None), ("在岗职工", None), ("灵活就业", "快递员"), (None, "外卖骑手")]
+        )
+        status, left = rng.choice([(None, None), ("在会", None), ("退会", date(2023, 5, 1)), ("转出", None)])
+        sheet.append([f"会员{number}", first17 + id_check_char(first17), union, date(2020, 1, 1),
+                      rng.choice([None, f"139{number:08d}"]), rng.choice([None, "汉族", "回族", "土家族"]),
+                      rng.choice([None, "中共党员", "群众"]), rng.choice([None, "本科", "高中"]),
+                      rng.choice([None, "城镇", "农业户口"]), form, occupation,
+                      rng.choice([None, "本单位入会", "源头入会"]), status, left])  # fmt: skip
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("write_ahead", [True, False])
+def test_each_member_is_stored_as_its_row_was_checked_written_ahead_or_not(
+    registers: Engine, data_dir: DataDir, tmp_path: Path, write_ahead: bool
+) -> None:
+    preview = _prepare(
+        registers,
+        _varied_member_list(tmp_path / "m.xlsx", 3_000, STAR_UNION),
+        "members",
+        write_ahead=write_ahead,
+    )
+    assert (len(preview.rows), preview.refused) == (3_000, 0)
+    assert (preview.write_ahead is not None) == write_ahead
+
+    assert _write(registers, preview).imported == 3_000
+
+    with reading(registers) as s, s.begin():
+        stored = {member.id_number: member for member in s.scalars(select(Member))}
+    today = date.today()
+    for row in preview.rows:
+        member = stored[row.id_number]
+        assert (member.name, member.union_id, member.joined_on, member.mobile) == (
+            row.name, row.union_id, row.joined_on, row.mobile,
+        )  # fmt: skip
+        assert (member.ethnicity, member.political_status, member.education, member.household_type) == (
+            row.ethnicity, row.political_status, row.education, row.household_type,
+        )  # fmt: skip
+        assert member.employment_form == (row.employment_form or "regular")
+        assert member.flexible_occupation == row.flexible_occupation
+        assert member.join_channel == (row.join_channel or "regular")
+        assert member.status == (row.status or "active")
+        if member.status == "active":
+            assert member.left_on is None
+        else:
+            assert member.left_on == (row.left_on or today)
+    # The choices really vary: the import did not just write the defaults.
+    assert len({(m.ethnicity, m.status, m.employment_form, m.join_channel) for m in stored.values()}) > 20
+    assert check_database(registers).total == 0
+
+
 def test_a_preview_discarded_leaves_the_database_as_it_was_and_free(
     registers: Engine, data_dir: DataDir, tmp_path: Path
 ) -> None:
