@@ -15,7 +15,6 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from operator import mul
 from typing import Literal, TypeAlias
 
 from models.codes import (
@@ -192,27 +191,39 @@ def parse_code(value: Cell, kind: CodeKind, *, today: date | None = None) -> str
 # The check of GB 11643 as models.codes does it, for the one case that is nearly every cell of a
 # 100,000-row list: an ID typed cleanly. Anything this is not sure of goes to check_id_number, which has
 # the last word and the message; a test holds the two to the same verdicts.
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_ASCII_OFFSET = ord("0") * sum(_ID_WEIGHTS)
+#
+# The weights of GB 11643's MOD 11-2 are 2^17 … 2^1 modulo 11, and 13 is 2 modulo 11: so the weighted sum
+# is, modulo 11, twice the 17 digits read as a number in base 13, which int() reads in one call (the
+# weighted sum digit by digit was a fifth of checking a member list).
 _ID_CHECK_CHARS = "10X98765432"
 _CLEAN_ID = re.compile(r"[0-9]{17}[0-9X]")
 _EARLIEST_BIRTH = date(1800, 1, 1)
+# Birth dates seen (YYYYMMDD → the date, or None if there is no such day): a list has a few thousand.
+_BIRTHS: dict[str, date | None] = {}
+_BIRTHS_KEPT = 100_000  # more than the days of two centuries: only nonsense digits are not kept
 
 
 def _clean_id(text: str, today: date | None) -> str | None:
     """Returns the text if it is a valid ID number exactly as it should be stored, else None."""
     if len(text) != 18 or not _CLEAN_ID.fullmatch(text) or text[:2] not in PROVINCE_CODES:
         return None
-    total = sum(map(mul, text[:17].encode("ascii"), _ID_WEIGHTS)) - _ID_ASCII_OFFSET
-    if _ID_CHECK_CHARS[total % 11] != text[17]:
+    if _ID_CHECK_CHARS[2 * int(text[:17], 13) % 11] != text[17]:
         return None
-    try:
-        birth = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-    except ValueError:
-        return None
-    if birth < _EARLIEST_BIRTH or birth > (today if today is not None else date.today()):
+    digits = text[6:14]
+    birth = _BIRTHS[digits] if digits in _BIRTHS else _birth_date(digits)
+    if birth is None or birth < _EARLIEST_BIRTH or birth > (today if today is not None else date.today()):
         return None
     return text
+
+
+def _birth_date(digits: str) -> date | None:
+    try:
+        birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        birth = None
+    if len(_BIRTHS) < _BIRTHS_KEPT:
+        _BIRTHS[digits] = birth
+    return birth
 
 
 @lru_cache(maxsize=4096)
