@@ -198,9 +198,10 @@ def parse_code(value: Cell, kind: CodeKind, *, today: date | None = None) -> str
 _ID_CHECK_CHARS = "10X98765432"
 _CLEAN_ID = re.compile(r"[0-9]{17}[0-9X]")
 _EARLIEST_BIRTH = date(1800, 1, 1)
-# Birth dates seen (YYYYMMDD → the date, or None if there is no such day): a list has a few thousand.
+# Birth dates seen (YYYYMMDD → the date, or None if there is no such day): 100,000 members share some
+# 20,000, each made once instead of once a member.
 _BIRTHS: dict[str, date | None] = {}
-_BIRTHS_KEPT = 100_000  # more than the days of two centuries: only nonsense digits are not kept
+_BIRTHS_KEPT = 100_000  # more than the days of two centuries: only a flood of nonsense digits fills it
 
 
 def _clean_id(text: str, today: date | None) -> str | None:
