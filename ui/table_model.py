@@ -7,6 +7,7 @@ and the cache keeps a bounded number of pages so that scrolling 100,000 rows sta
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -28,7 +29,34 @@ ALL_IDS_DELAY_MS = 120
 Index = QModelIndex | QPersistentModelIndex
 
 
-class ListingModel(QAbstractTableModel):
+class TableModel(QAbstractTableModel):
+    """A flat, read-only table: ``titles`` over its columns, its rows numbered 1, 2, … down the side.
+
+    A subclass says how many rows it has (``row_total``) and gives each cell (``data``).
+    """
+
+    titles: Sequence[str] = ()
+
+    def row_total(self) -> int:
+        raise NotImplementedError
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's own signature)
+        return 0 if parent.isValid() else self.row_total()
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.titles)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.titles[section] if 0 <= section < len(self.titles) else None
+        return str(section + 1)
+
+
+class ListingModel(TableModel):
     """The rows of one list, e.g. ``ListingModel(engine, "members")``."""
 
     row_count_changed = Signal(int)  # the whole answer is in: the number of rows found
@@ -49,7 +77,7 @@ class ListingModel(QAbstractTableModel):
         self._all_ids_timer.timeout.connect(self._fetch_all_ids)
         self._key = listing_key
         self._columns = LISTINGS[listing_key].column_keys
-        self._titles = [COLUMN_TITLES[listing_key][column] for column in self._columns]
+        self.titles = [COLUMN_TITLES[listing_key][column] for column in self._columns]
         self._presenters = self._choose_presenters()
         self._ids: list[int] = []
         self._pages: OrderedDict[int, dict[int, tuple]] = OrderedDict()
@@ -59,20 +87,8 @@ class ListingModel(QAbstractTableModel):
         self._filters: dict[str, Any] = {}
 
     # --- what the view asks -------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's own signature)
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self._titles[section] if 0 <= section < len(self._titles) else None
-        return str(section + 1)
+    def row_total(self) -> int:
+        return len(self._ids)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._ids):

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,6 +54,7 @@ from spreadsheets.tables import column_letter
 from ui.dialogs.base import SizedDialog, date_until_today
 from ui.error_dialog import show_bug
 from ui.labels import STAFF_COUNT_SOURCE
+from ui.table_model import TableModel
 from ui.worker import Job, JobRunner, Progress
 
 KIND_NAMES: dict[str, str] = {
@@ -83,20 +84,17 @@ def _error() -> QLabel:
     return label
 
 
-class ProblemsModel(QAbstractTableModel):
+class ProblemsModel(TableModel):
     """The refused rows' problems; a view asks only for the rows it shows, so 100,000 cost nothing."""
 
-    HEADERS = ("工作表", "行号", "列", "内容", "原因")
+    titles = ("工作表", "行号", "列", "内容", "原因")
 
     def __init__(self, problems: list[Problem], parent=None) -> None:
         super().__init__(parent)
         self._problems = problems
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._problems)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
+    def row_total(self) -> int:
+        return len(self._problems)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
@@ -112,11 +110,6 @@ class ProblemsModel(QAbstractTableModel):
         if column == 3:
             return problem.value
         return problem.reason
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
 
 class ImportRecordsDialog(SizedDialog):

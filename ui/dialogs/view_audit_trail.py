@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
-    QPersistentModelIndex,
     QSettings,
     QStandardPaths,
     Qt,
@@ -61,6 +59,7 @@ from spreadsheets.audit_trail import (
 from ui.dialogs.base import FormDialog, SizedDialog
 from ui.dialogs.export_options import Disclosure, ExportOptionsDialog
 from ui.error_dialog import show_bug
+from ui.table_model import Index, TableModel
 from ui.worker import Job, JobRunner
 
 # A table of more rows than this is no longer read by anyone; the conditions narrow it instead.
@@ -69,34 +68,20 @@ SHOWN_ENTRIES = 2_000
 NO_DATE = QDate(2000, 1, 1)
 LOADING = "正在读取审计记录…"
 
-Index = QModelIndex | QPersistentModelIndex
 
-
-class AuditEntriesModel(QAbstractTableModel):
+class AuditEntriesModel(TableModel):
     """The entries shown, newest first: 时间, 人员, 操作, 对象, 内容 (ID numbers and phones as the lists
     show them to the person working: whole for an administrator)."""
 
-    HEADERS = ("时间", "人员", "操作", "对象", "内容")
+    titles = ("时间", "人员", "操作", "对象", "内容")
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._entries: list[ShownEntry] = []
         self._reveal = False
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's own signature)
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return str(section + 1)
+    def row_total(self) -> int:
+        return len(self._entries)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._entries):
