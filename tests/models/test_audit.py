@@ -26,7 +26,7 @@ from models.audit import (
 from models.checks import check_database
 from models.database import writing
 from models.employers import add_employer
-from models.entities import EmployerClass, FirstLevelUnion, FirstLevelUnionKind, Member, Role, Union
+from models.entities import EmployerClass, Member, Role
 from models.errors import InvalidInput
 from models.imports import MemberRow, write_members
 from models.members import recycle_members
@@ -37,18 +37,6 @@ from tests.helpers import query, tool_connection
 CLERK = SignedIn("wangfang", "王芳", Role.EDITOR)
 ID_NUMBER = "500112199001010017"  # sum of weighted digits 137, 137 mod 11 = 5: 7
 SECOND_ID_NUMBER = "500112198505050528"  # sum of weighted digits 224, 224 mod 11 = 4: 8
-
-
-@pytest.fixture
-def union_id(engine: Engine) -> int:
-    with writing(engine) as s, s.begin():
-        parent = FirstLevelUnion(name="人和街道总工会", kind=FirstLevelUnionKind.STREET)
-        s.add(parent)
-        s.flush()
-        union = Union(name="星光电子工会", first_level_union_id=parent.id)
-        s.add(union)
-        s.flush()
-        return union.id
 
 
 @pytest.fixture

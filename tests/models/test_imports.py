@@ -68,24 +68,6 @@ def _credit(body: str) -> str:
     return body + codes.credit_check_char(body)
 
 
-@pytest.fixture
-def parent(engine: Engine) -> int:
-    with writing(engine) as s, s.begin():
-        first_level = FirstLevelUnion(name="人和街道总工会", kind=FirstLevelUnionKind.STREET)
-        s.add(first_level)
-        s.flush()
-        return first_level.id
-
-
-@pytest.fixture
-def union_id(engine: Engine, parent: int) -> int:
-    with writing(engine) as s, s.begin():
-        union = Union(name="星光电子工会", first_level_union_id=parent)
-        s.add(union)
-        s.flush()
-        return union.id
-
-
 def _members(union_id: int, count: int, start: int = 0) -> list[MemberRow]:
     return [
         MemberRow(f"会员{n}", _id(n % 1000, f"{1950 + n // 1000}0101"), union_id, date(2020, 1, 1))

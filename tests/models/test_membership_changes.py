@@ -13,9 +13,7 @@ from sqlalchemy import Engine
 
 from models import codes
 from models.checks import PROBLEM_KINDS, check_database
-from models.database import writing
 from models.demo import DemoPlan, generate_demo
-from models.entities import FirstLevelUnion, FirstLevelUnionKind, Union
 from models.errors import InvalidInput
 from models.imports import MemberRow, write_members
 from models.members import (
@@ -36,18 +34,6 @@ TODAY = date.today()
 def _id(sequence: int, born: str = "19850101") -> str:
     body = f"500112{born}{sequence:03d}"
     return body + codes.id_check_char(body)
-
-
-@pytest.fixture
-def union_id(engine: Engine) -> int:
-    with writing(engine) as s, s.begin():
-        parent = FirstLevelUnion(name="人和街道总工会", kind=FirstLevelUnionKind.STREET)
-        s.add(parent)
-        s.flush()
-        union = Union(name="星光电子有限公司工会委员会", first_level_union_id=parent.id)
-        s.add(union)
-        s.flush()
-        return union.id
 
 
 def _member(engine: Engine, union_id: int, sequence: int, joined_on: date = date(2015, 3, 1)) -> int:
